@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansChat.Grains.Logging;
+
+internal static partial class ChatRoomLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Room {RoomId} activated with {MessageCount} messages, sequence starts at {Seq}")]
+    public static partial void Activated(ILogger logger, string roomId, int messageCount, long seq);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Room {RoomId}: {ConnectionId} joined as {Name}")]
+    public static partial void Joined(ILogger logger, string roomId, string connectionId, string name);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Room {RoomId}: {ConnectionId} left")]
+    public static partial void Left(ILogger logger, string roomId, string connectionId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Room {RoomId}: refused {Operation} from {ConnectionId}: {Status}")]
+    public static partial void Refused(ILogger logger, string roomId, string operation, string connectionId, ChatStatus status);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Room {RoomId}: writing history failed; the commit from {ConnectionId} was not stored")]
+    public static partial void HistoryWriteFailed(ILogger logger, Exception exception, string roomId, string connectionId);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Room {RoomId}: the grain key is not a valid room id; every call is refused")]
+    public static partial void InvalidRoomId(ILogger logger, string roomId);
+}

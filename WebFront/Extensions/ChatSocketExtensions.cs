@@ -1,0 +1,28 @@
+using OrleansChat.WebFront.Sockets;
+
+namespace OrleansChat.WebFront.Extensions;
+
+public static class ChatSocketExtensions
+{
+    /// <summary>Registers the WebSocket endpoint's options (validated at start) and services.</summary>
+    public static IHostApplicationBuilder AddChatSockets(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ChatSocketOptions>()
+            .BindConfiguration(ChatSocketOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<OriginPolicy>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<ServerIdentity>();
+        builder.Services.AddSingleton<ChatSocketHandler>();
+        return builder;
+    }
+
+    /// <summary>Maps the chat WebSocket endpoint.</summary>
+    public static IEndpointConventionBuilder MapChatSocket(this WebApplication app, string pattern)
+    {
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatSocketOptions>>().Value;
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval });
+        return app.Map(pattern, (HttpContext context, ChatSocketHandler handler) => handler.HandleAsync(context));
+    }
+}

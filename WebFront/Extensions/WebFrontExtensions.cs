@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace OrleansChat.WebFront.Extensions;
+
+public static class WebFrontExtensions
+{
+    /// <summary>The default address when nothing else is configured (ASPNETCORE_URLS, --urls, Kestrel endpoints).</summary>
+    public const string DefaultUrl = "http://localhost:3000";
+
+    /// <summary>Everything WebFront needs: its port, the Orleans backend, the chat socket, health checks.</summary>
+    public static WebApplicationBuilder AddChatWebFront(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.AddChatBackend();
+        builder.AddChatSockets();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>The request pipeline: errors without details, static client files, health, the socket.</summary>
+    public static WebApplication MapChatWebFront(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapHealthChecks("/healthz");
+        app.MapChatSocket("/ws");
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel actually listens on (useful when the port was 0).</summary>
+    public static IReadOnlyCollection<string> ListeningAddresses(this WebApplication app) =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+}

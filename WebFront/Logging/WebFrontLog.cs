@@ -1,0 +1,42 @@
+using System.Net.WebSockets;
+
+namespace OrleansChat.WebFront.Logging;
+
+internal static partial class WebFrontLog
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened")]
+    public static partial void Opened(ILogger logger, string connectionId);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed")]
+    public static partial void Closed(ILogger logger, string connectionId);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Connection {ConnectionId} joined room {RoomId} as {Name}")]
+    public static partial void Joined(ILogger logger, string connectionId, string roomId, string name);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Connection {ConnectionId} closed by the server: {CloseStatus} {Reason}")]
+    public static partial void ClosingForViolation(ILogger logger, string connectionId, WebSocketCloseStatus closeStatus, string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: {Operation} in room {RoomId} failed")]
+    public static partial void BackendCallFailed(ILogger logger, Exception exception, string connectionId, string operation, string? roomId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: cleaning up room {RoomId} failed")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string connectionId, string? roomId);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Connection {ConnectionId} fell behind; dropping queued frames and resending a snapshot")]
+    public static partial void FellBehind(ILogger logger, string connectionId);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: socket failed")]
+    public static partial void SocketFailed(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the room stream reported an error")]
+    public static partial void StreamError(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Connection {ConnectionId} is no longer known to room {RoomId}; rejoining")]
+    public static partial void Rejoining(ILogger logger, string connectionId, string roomId);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Refused a WebSocket from origin {Origin}")]
+    public static partial void OriginRefused(ILogger logger, string origin);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Refused a WebSocket: {OpenConnections} connections are open, the limit")]
+    public static partial void TooManyConnections(ILogger logger, int openConnections);
+}

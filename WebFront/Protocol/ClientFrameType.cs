@@ -1,0 +1,11 @@
+namespace OrleansChat.WebFront.Protocol;
+
+/// <summary>The kinds of frame a client may send (the <c>type</c> field).</summary>
+internal enum ClientFrameType
+{
+    Join,
+    Chunk,
+    Commit,
+    Cancel,
+    Resync,
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using OrleansChat.Events;
+using OrleansChat.Model;
+
+namespace OrleansChat.WebFront.Protocol;
+
+/// <summary>Turns room events, snapshots and errors into UTF-8 JSON frames.</summary>
+internal static class ServerFrameWriter
+{
+    private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
+
+    public static byte[] Event(ChatEvent chatEvent) => chatEvent switch
+    {
+        DraftChunk e => JsonSerializer.SerializeToUtf8Bytes(new ChunkFrame(e.Seq, e.ConnectionId, e.Text, e.SenderSeq), Json.ChunkFrame),
+        MessageCommitted e => JsonSerializer.SerializeToUtf8Bytes(new CommitFrame(e.Seq, e.Message), Json.CommitFrame),
+        DraftCleared e => JsonSerializer.SerializeToUtf8Bytes(new ClearedFrame(e.Seq, e.ConnectionId, ReasonName(e.Reason)), Json.ClearedFrame),
+        ParticipantJoined e => JsonSerializer.SerializeToUtf8Bytes(new JoinedFrame(e.Seq, e.Participant), Json.JoinedFrame),
+        ParticipantLeft e => JsonSerializer.SerializeToUtf8Bytes(new LeftFrame(e.Seq, e.ConnectionId), Json.LeftFrame),
+        _ => throw new ArgumentOutOfRangeException(nameof(chatEvent), chatEvent.GetType().Name, "Unknown chat event."),
+    };
+
+    public static byte[] Welcome(RoomSnapshot snapshot, string connectionId, string name, string server, ClientLimits limits) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new WelcomeFrame(snapshot.RoomId, snapshot.Seq, connectionId, name, server, snapshot.Participants, snapshot.Drafts, snapshot.History, limits),
+            Json.WelcomeFrame);
+
+    public static byte[] Error(ProtocolError error) =>
+        JsonSerializer.SerializeToUtf8Bytes(new ErrorFrame(error.Code, error.Message, error.Ref), Json.ErrorFrame);
+
+    private static string ReasonName(DraftClearReason reason) => reason switch
+    {
+        DraftClearReason.Cancelled => "cancelled",
+        DraftClearReason.Committed => "committed",
+        DraftClearReason.Left => "left",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using OrleansChat.WebFront.Logging;
+
+namespace OrleansChat.WebFront.Sockets;
+
+/// <summary>Admits a WebSocket upgrade (method, origin, capacity) and runs a <see cref="ChatConnection"/> on it.</summary>
+internal sealed class ChatSocketHandler(
+    IClusterClient cluster,
+    OriginPolicy origins,
+    ConnectionRegistry registry,
+    ServerIdentity server,
+    IOptions<ChatSocketOptions> socketOptions,
+    IOptions<ChatLimits> limits,
+    ILogger<ChatConnection> logger)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("This endpoint only accepts WebSocket upgrades.", context.RequestAborted);
+            return;
+        }
+
+        if (!origins.IsAllowed(context.Request))
+        {
+            WebFrontLog.OriginRefused(logger, context.Request.Headers.Origin.ToString());
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("This origin may not open a chat socket.", context.RequestAborted);
+            return;
+        }
+
+        if (!registry.TryOpen())
+        {
+            WebFrontLog.TooManyConnections(logger, registry.OpenConnections);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "5";
+            await context.Response.WriteAsync("This server is at its connection limit; try again shortly.", context.RequestAborted);
+            return;
+        }
+
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, logger);
+            await connection.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            registry.Close();
+        }
+    }
+}
