@@ -67,12 +67,24 @@ public sealed class ChatRoomGrain(
                 }
                 else
                 {
+                    // Take the sequence number first: if that (a storage write) fails, nothing has changed.
+                    var seq = await NextSeq();
                     var participant = new Participant(connectionId, name);
                     _participants.Add(connectionId, participant);
+                    try
+                    {
+                        await Publish(new ParticipantJoined(_roomId, seq, participant));
+                    }
+                    catch
+                    {
+                        // The caller is told the join failed, so it must leave no ghost behind.
+                        _participants.Remove(connectionId);
+                        throw;
+                    }
+
                     // Participants and drafts live only in memory: while anyone is here, the activation stays.
                     DelayDeactivation(Timeout.InfiniteTimeSpan);
                     ChatRoomLog.Joined(logger, _roomId, connectionId, name);
-                    await Publish(new ParticipantJoined(_roomId, await NextSeq(), participant));
                     return new JoinResult(ChatStatus.Ok, CreateSnapshot());
                 }
             }
@@ -249,8 +261,18 @@ public sealed class ChatRoomGrain(
     {
         if (_seq >= state.State.ReservedSeq)
         {
+            var reserved = state.State.ReservedSeq;
             state.State.ReservedSeq = _seq + SeqReservationBlock;
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Never hand out numbers that a later activation would not know were used.
+                state.State.ReservedSeq = reserved;
+                throw;
+            }
         }
 
         return ++_seq;

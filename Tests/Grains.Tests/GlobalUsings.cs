@@ -1,0 +1,1 @@
+global using OrleansChat.Grains.Tests.Infrastructure;

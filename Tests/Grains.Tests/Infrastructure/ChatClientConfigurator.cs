@@ -1,0 +1,11 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace OrleansChat.Grains.Tests.Infrastructure;
+
+/// <summary>The cluster client subscribes to room streams, so it needs the same stream provider as the silos.</summary>
+public sealed class ChatClientConfigurator : IClientBuilderConfigurator
+{
+    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+        clientBuilder.AddMemoryStreams(ChatStreams.ProviderName);
+}

@@ -1,0 +1,71 @@
+using OrleansChat.Events;
+using OrleansChat.Model;
+
+namespace OrleansChat.Grains.Tests;
+
+[Collection(DefaultLimitsCluster.Name)]
+public sealed class RoomPersistence(DefaultLimitsClusterFixture cluster)
+{
+    [Fact]
+    public async Task HistoryAndSequenceSurviveDeactivation()
+    {
+        var roomId = TestRooms.NewId();
+        var room = cluster.Room(roomId);
+        await using var events = await cluster.SubscribeAsync(roomId);
+        var history = new List<ChatMessage>();
+        var highestSeq = 0L;
+
+        // Several activations in a row: each must see all history and number its events above every earlier one.
+        for (var activation = 0; activation < 3; activation++)
+        {
+            var connectionId = $"conn-{activation}";
+            var snapshot = await room.JoinOkAsync(connectionId, $"User {activation}");
+            Assert.Equal(history, snapshot.History);
+            Assert.True(snapshot.Seq > highestSeq, $"Activation {activation} starts at seq {snapshot.Seq}, not above {highestSeq}.");
+
+            var joined = await events.NextAsync<ParticipantJoined>();
+            Assert.Equal(snapshot.Seq, joined.Seq);
+            highestSeq = joined.Seq;
+
+            for (var i = 0; i < 2; i++)
+            {
+                var message = await room.CommitOkAsync(connectionId, $"message {i} of activation {activation}", $"msg-{activation}-{i}");
+                history.Add(message);
+                var committed = await events.NextAsync<MessageCommitted>();
+                Assert.Equal(message, committed.Message);
+                Assert.True(committed.Seq > highestSeq);
+                highestSeq = committed.Seq;
+            }
+
+            await room.Leave(connectionId);
+            var left = await events.NextAsync<ParticipantLeft>();
+            Assert.True(left.Seq > highestSeq);
+            highestSeq = left.Seq;
+
+            await cluster.Cluster.DeactivateAsync(room);
+        }
+
+        var final = await room.GetSnapshot();
+        Assert.Equal(history, final.History);
+        Assert.Empty(final.Participants);
+        Assert.True(final.Seq >= highestSeq);
+    }
+
+    [Fact]
+    public async Task RetriedCommitIsStillADuplicateAfterDeactivation()
+    {
+        var roomId = TestRooms.NewId();
+        var room = cluster.Room(roomId);
+        await room.JoinOkAsync("conn-alice", "Alice");
+        var original = await room.CommitOkAsync("conn-alice", "hello", "msg-1");
+        await room.Leave("conn-alice");
+
+        await cluster.Cluster.DeactivateAsync(room);
+        await room.JoinOkAsync("conn-alice-2", "Alice");
+        var retry = await room.Commit("conn-alice-2", "hello", "msg-1");
+
+        Assert.Equal(ChatStatus.Duplicate, retry.Status);
+        Assert.Equal(original, retry.Message);
+        Assert.Equal([original], (await room.GetSnapshot()).History);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansChat.WebFront.Extensions;
+
+namespace OrleansChat.Tests.Support;
+
+/// <summary>
+/// A real WebFront (Kestrel on a free loopback port) built exactly like Program.cs, with extra settings.
+/// Without <c>Orleans:Gateways</c> it hosts its own silo on free ports (embedded mode).
+/// </summary>
+public sealed class WebFrontHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private WebFrontHost(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public Uri SocketUri => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
+
+    public static async Task<WebFrontHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = Environments.Production,
+            ApplicationName = "OrleansChat.WebFront",
+            ContentRootPath = Path.Combine(RepositoryRoot(), "WebFront"),
+        });
+        var all = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:StreamPollPeriod"] = "00:00:00.005",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(all);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddChatWebFront();
+
+        var app = builder.Build();
+        app.MapChatWebFront();
+        await app.StartAsync();
+        var address = app.ListeningAddresses().First();
+        return new WebFrontHost(app, new Uri(address));
+    }
+
+    /// <summary>The folder holding OrleansChat.sln, found upwards from the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OrleansChat.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("OrleansChat.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Stops the host gracefully (sockets are closed, the embedded silo shuts down).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,63 @@
+namespace OrleansChat.WebFront.Tests;
+
+/// <summary>A socket that stops reading must neither stall others nor grow the server's memory.</summary>
+public sealed class SlowSocketTests : IAsyncLifetime
+{
+    private WebFrontHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
+    {
+        ["Chat:Socket:FramesPerSecond"] = "10000",
+        ["Chat:Socket:FrameBurst"] = "10000",
+        ["Chat:Socket:OutboundQueueCapacity"] = "128",
+        ["Chat:Socket:SendTimeout"] = "00:02:00",
+    });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task ASlowSocketFallsBehindAndIsResynchronisedWhileOthersKeepUp()
+    {
+        const string room = "slow-room";
+        var (typist, _) = await ChatSocket.JoinAsync(_host.SocketUri, room, "Typist");
+        await using var _t = typist;
+        var (fast, _) = await ChatSocket.JoinAsync(_host.SocketUri, room, "Fast");
+        await using var _f = fast;
+        var (slow, _) = await ChatSocket.JoinAsync(_host.SocketUri, room, "Slow", receiveBufferBytes: 4096);
+        await using var _s = slow;
+        await fast.NextOfTypeAsync("joined");
+        await slow.PauseAsync();
+
+        // Enough big drafts to fill the slow socket's TCP buffers and then its 128-frame queue.
+        var padding = new string('x', 3_900);
+        const int drafts = 2_000;
+        var typing = Task.Run(async () =>
+        {
+            for (var i = 1; i <= drafts; i++)
+            {
+                await typist.SendChunkAsync($"{i:D5}{padding}");
+            }
+        });
+
+        // The fast reader sees every draft, in order, while the slow one is not reading.
+        for (var i = 1; i <= drafts; i++)
+        {
+            var chunk = await fast.NextOfTypeAsync("chunk");
+            Assert.StartsWith($"{i:D5}", chunk.GetProperty("text").GetString(), StringComparison.Ordinal);
+        }
+
+        await typing;
+        await typist.SendChunkAsync("final draft");
+        await fast.NextMatchingAsync(f => f.GetProperty("type").GetString() == "chunk" && f.GetProperty("text").GetString() == "final draft");
+
+        // Once it reads again, the slow socket gets a fresh welcome that holds the latest draft.
+        slow.Resume();
+        var resync = await slow.NextMatchingAsync(
+            f => f.GetProperty("type").GetString() == "welcome"
+                && f.GetProperty("drafts").EnumerateArray().Any(d => d.GetProperty("text").GetString() == "final draft"),
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(slow.ConnectionId, resync.GetProperty("connectionId").GetString());
+        var chunksSeenBySlow = slow.Received.Count(f => f.GetProperty("type").GetString() == "chunk");
+        Assert.True(chunksSeenBySlow < drafts, $"the slow socket skipped queued drafts ({chunksSeenBySlow} of {drafts} delivered)");
+    }
+}
