@@ -33,7 +33,7 @@ public sealed class ChatClusterOptions
     /// behind the default.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
-    public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Number of memory stream queues (each has a pulling agent polling it).</summary>
     [Range(1, 256)]
