@@ -26,6 +26,13 @@ public sealed class ChatLimits
     [Range(0, 100_000)]
     public int SnapshotHistory { get; set; } = 100;
 
+    /// <summary>
+    /// How long a participant stays without its WebFront renewing its lease (WebFront renews every third of this).
+    /// A WebFront that dies without saying goodbye leaves no ghost typers for longer than this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "01:00:00")]
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Most participants one room accepts at once.</summary>
     [Range(1, 1_000_000)]
     public int MaxParticipantsPerRoom { get; set; } = 1_000;

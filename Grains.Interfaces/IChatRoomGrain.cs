@@ -30,6 +30,13 @@ public interface IChatRoomGrain : IGrainWithStringKey
     [Alias("Leave")]
     Task Leave(string connectionId);
 
+    /// <summary>
+    /// Renews the presence leases of these connections (WebFront calls this periodically for its sockets);
+    /// returns the ids the room does not know (it forgot them: they should join again).
+    /// </summary>
+    [Alias("RenewLeases")]
+    Task<string[]> RenewLeases(string[] connectionIds);
+
     /// <summary>The current room snapshot (participants, drafts, newest history, room sequence).</summary>
     [Alias("GetSnapshot")]
     [ReadOnly]

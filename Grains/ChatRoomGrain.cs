@@ -26,6 +26,8 @@ public sealed class ChatRoomGrain(
     private readonly Dictionary<string, Draft> _drafts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastSenderSeq = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChatMessage> _messagesById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _leaseExpiry = new(StringComparer.Ordinal);
+    private IGrainTimer? _leaseTimer;
     private IAsyncStream<ChatEvent>? _stream;
     private string _roomId = string.Empty;
     private bool _validRoom;
@@ -84,6 +86,14 @@ public sealed class ChatRoomGrain(
 
                     // Participants and drafts live only in memory: while anyone is here, the activation stays.
                     DelayDeactivation(Timeout.InfiniteTimeSpan);
+                    _leaseExpiry[connectionId] = time.GetUtcNow() + _limits.LeaseTimeout;
+                    _leaseTimer ??= this.RegisterGrainTimer(ExpireLeases, new GrainTimerCreationOptions
+                    {
+                        DueTime = _limits.LeaseTimeout / 3,
+                        Period = _limits.LeaseTimeout / 3,
+                        Interleave = false,
+                        KeepAlive = false,
+                    });
                     ChatRoomLog.Joined(logger, _roomId, connectionId, name);
                     return new JoinResult(ChatStatus.Ok, CreateSnapshot());
                 }
@@ -212,6 +222,7 @@ public sealed class ChatRoomGrain(
         // Leaving also discards the draft: subscribers drop a leaver's draft on the left event.
         _drafts.Remove(connectionId);
         _lastSenderSeq.Remove(connectionId);
+        _leaseExpiry.Remove(connectionId);
         ChatRoomLog.Left(logger, _roomId, connectionId);
         if (_participants.Count == 0)
         {
@@ -222,7 +233,49 @@ public sealed class ChatRoomGrain(
         await Publish(new ParticipantLeft(_roomId, await NextSeq(), connectionId));
     }
 
+    public Task<string[]> RenewLeases(string[] connectionIds)
+    {
+        if (!_validRoom || connectionIds is null)
+        {
+            return Task.FromResult(Array.Empty<string>());
+        }
+
+        var expiry = time.GetUtcNow() + _limits.LeaseTimeout;
+        List<string>? unknown = null;
+        foreach (var connectionId in connectionIds)
+        {
+            if (connectionId is not null && _participants.ContainsKey(connectionId))
+            {
+                _leaseExpiry[connectionId] = expiry;
+            }
+            else
+            {
+                (unknown ??= []).Add(connectionId!);
+            }
+        }
+
+        return Task.FromResult(unknown?.ToArray() ?? []);
+    }
+
     public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(CreateSnapshot());
+
+    /// <summary>Removes participants whose WebFront stopped renewing their lease (it died without goodbye).</summary>
+    private async Task ExpireLeases(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expired = _leaseExpiry.Where(l => l.Value <= now).Select(l => l.Key).ToList();
+        foreach (var connectionId in expired)
+        {
+            ChatRoomLog.LeaseExpired(logger, _roomId, connectionId);
+            await Leave(connectionId);
+        }
+
+        if (_participants.Count == 0)
+        {
+            _leaseTimer?.Dispose();
+            _leaseTimer = null;
+        }
+    }
 
     private RoomSnapshot CreateSnapshot()
     {

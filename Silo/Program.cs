@@ -1,6 +1,11 @@
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 using OrleansChat.Silo.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 builder.AddChatSilo();
-await builder.Build().RunAsync();
+builder.AddSiloDashboard();
+
+var app = builder.Build();
+app.MapSiloDashboard();
+
+await app.RunAsync();

@@ -21,4 +21,7 @@ internal static partial class ChatRoomLog
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Room {RoomId}: the grain key is not a valid room id; every call is refused")]
     public static partial void InvalidRoomId(ILogger logger, string roomId);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Room {RoomId}: the lease of {ConnectionId} expired; removing it")]
+    public static partial void LeaseExpired(ILogger logger, string roomId, string connectionId);
 }

@@ -19,6 +19,28 @@ public sealed class ChatClusterOptions
     /// </summary>
     public string[] Gateways { get; set; } = [];
 
+    /// <summary>
+    /// The address a silo advertises to the rest of the cluster in Redis cluster mode (an IP or a host name);
+    /// default: this machine's primary IPv4 address. Silos always listen on all interfaces in that mode.
+    /// </summary>
+    [StringLength(253)]
+    public string? AdvertisedIP { get; set; }
+
+    /// <summary>How long a grain call may wait for its response (Orleans default: 30 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Membership probe timeout; with <see cref="NumMissedProbesLimit"/> it decides how fast a dead silo is noticed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(1, 10)]
+    public int NumMissedProbesLimit { get; set; } = 2;
+
+    /// <summary>Port of the silo host's HTTP endpoint (Orleans dashboard at /, health at /healthz); 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int DashboardPort { get; set; } = 8080;
+
     /// <summary>Silo-to-silo port.</summary>
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;

@@ -14,7 +14,8 @@ public static class ChatBackendExtensions
     public static IHostApplicationBuilder AddChatBackend(this IHostApplicationBuilder builder)
     {
         var cluster = ValidatedOptions.Bind<ChatClusterOptions>(builder.Configuration, ChatClusterOptions.SectionName);
-        if (cluster.Gateways.Length == 0)
+        var redis = builder.Configuration.GetConnectionString(ChatSiloExtensions.RedisConnectionName);
+        if (cluster.Gateways.Length == 0 && string.IsNullOrWhiteSpace(redis))
         {
             return builder.AddChatSilo();
         }
@@ -23,12 +24,25 @@ public static class ChatBackendExtensions
         builder.Services.AddChatLimits();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(gateways);
+            if (gateways.Length > 0)
+            {
+                client.UseStaticClustering(gateways);
+            }
+            else
+            {
+                var redisOptions = RedisConfiguration.Parse(redis!);
+                client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions);
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            }
+
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
+            // Calls through a dead gateway otherwise wait 30 s for their response (DESIGN.md).
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+            client.UseConnectionRetryFilter<ClusterConnectionRetryFilter>();
             client.AddMemoryStreams(ChatStreams.ProviderName);
         });
         return builder;

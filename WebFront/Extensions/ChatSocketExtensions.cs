@@ -15,6 +15,9 @@ public static class ChatSocketExtensions
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ServerIdentity>();
         builder.Services.AddSingleton<ChatSocketHandler>();
+        // After the Orleans client or silo: hosted services stop in reverse order, so sockets say goodbye first.
+        builder.Services.AddHostedService<GracefulShutdown>();
+        builder.Services.AddHostedService<PresenceLeases>();
         return builder;
     }
 

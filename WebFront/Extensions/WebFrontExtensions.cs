@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace OrleansChat.WebFront.Extensions;
@@ -6,6 +7,8 @@ public static class WebFrontExtensions
 {
     /// <summary>The default address when nothing else is configured (ASPNETCORE_URLS, --urls, Kestrel endpoints).</summary>
     public const string DefaultUrl = "http://localhost:3000";
+
+    private const string ReadyTag = "ready";
 
     /// <summary>Everything WebFront needs: its port, the Orleans backend, the chat socket, health checks.</summary>
     public static WebApplicationBuilder AddChatWebFront(this WebApplicationBuilder builder)
@@ -18,7 +21,7 @@ public static class WebFrontExtensions
 
         builder.AddChatBackend();
         builder.AddChatSockets();
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         builder.Services.AddProblemDetails();
         return builder;
     }
@@ -30,7 +33,9 @@ public static class WebFrontExtensions
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        app.MapHealthChecks("/healthz");
+        // Liveness: the process answers. Readiness: it can serve chat (cluster reachable, not draining).
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapChatSocket("/ws");
         return app;
     }

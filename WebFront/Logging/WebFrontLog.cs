@@ -39,4 +39,16 @@ internal static partial class WebFrontLog
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Refused a WebSocket: {OpenConnections} connections are open, the limit")]
     public static partial void TooManyConnections(ILogger logger, int openConnections);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Could not reach the Orleans cluster yet; retrying")]
+    public static partial void ClusterConnectRetry(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Shutting down: telling {OpenConnections} connections to reconnect elsewhere")]
+    public static partial void Draining(ILogger logger, int openConnections);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Shutdown timed out with {OpenConnections} connections still open")]
+    public static partial void DrainTimedOut(ILogger logger, int openConnections);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Renewing presence leases in room {RoomId} failed")]
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, string roomId);
 }

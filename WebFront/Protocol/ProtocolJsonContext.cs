@@ -13,4 +13,5 @@ namespace OrleansChat.WebFront.Protocol;
 [JsonSerializable(typeof(ClearedFrame))]
 [JsonSerializable(typeof(CommitFrame))]
 [JsonSerializable(typeof(ErrorFrame))]
+[JsonSerializable(typeof(GoingAwayFrame))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -24,6 +24,12 @@ internal static class ServerFrameWriter
             new WelcomeFrame(snapshot.RoomId, snapshot.Seq, connectionId, name, server, snapshot.Participants, snapshot.Drafts, snapshot.History, limits),
             Json.WelcomeFrame);
 
+    /// <summary>The same bytes for every connection: the server is shutting down, reconnect.</summary>
+    public static byte[] GoingAway() => GoingAwayBytes;
+
+    private static readonly byte[] GoingAwayBytes = JsonSerializer.SerializeToUtf8Bytes(
+        new GoingAwayFrame("The server is restarting. Reconnect; another server will take over."), Json.GoingAwayFrame);
+
     public static byte[] Error(ProtocolError error) =>
         JsonSerializer.SerializeToUtf8Bytes(new ErrorFrame(error.Code, error.Message, error.Ref), Json.ErrorFrame);
 

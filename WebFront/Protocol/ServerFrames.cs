@@ -59,3 +59,9 @@ internal sealed record ErrorFrame(string Code, string Message, string? Ref)
     [JsonPropertyOrder(-1)]
     public string Type => "error";
 }
+
+internal sealed record GoingAwayFrame(string Message)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "goingAway";
+}

@@ -23,6 +23,9 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>1012 Service Restart: the client should reconnect (the load balancer picks another server).</summary>
+    private const WebSocketCloseStatus ServiceRestart = (WebSocketCloseStatus)1012;
+
     private readonly WebSocket _socket;
     private readonly IClusterClient _cluster;
     private readonly ChatSocketOptions _options;
@@ -33,6 +36,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
     private readonly Channel<OutboundFrame> _outbound;
     private readonly TokenBucket _bucket;
     private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _goingAway = new();
 
     private IChatRoomGrain? _room;
     private string? _roomId;
@@ -46,6 +50,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
     private long _welcomeSeq;
     private bool _behind;
     private bool _live;
+    private bool _rejoinNeeded;
 
     private long _floodWindowStart;
     private int _droppedInWindow;
@@ -76,16 +81,55 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
 
     public string ConnectionId { get; } = ConnectionRegistry.NewConnectionId();
 
+    /// <summary>The room this connection joined, or null.</summary>
+    public string? RoomId => _roomId;
+
+    /// <summary>The server is shutting down: tell the client to reconnect elsewhere, leave the room, close 1012.</summary>
+    public void GoAway()
+    {
+        try
+        {
+            _goingAway.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already finished.
+        }
+    }
+
+    /// <summary>The room no longer knows this connection (its lease lapsed or the room restarted): rejoin it.</summary>
+    public void RequestRejoin()
+    {
+        lock (_gate)
+        {
+            _rejoinNeeded = true;
+        }
+
+        if (!_outbound.Writer.TryWrite(OutboundFrame.Resync))
+        {
+            lock (_gate)
+            {
+                _behind = true;
+            }
+        }
+    }
+
     /// <summary>Runs the connection until the client leaves, the server closes it, or the request is aborted.</summary>
     public async Task RunAsync(CancellationToken aborted)
     {
         WebFrontLog.Opened(_logger, ConnectionId);
         using var writerCancellation = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(aborted, _goingAway.Token);
         var writer = WriteLoopAsync(writerCancellation.Token);
         CloseRequest? close = null;
         try
         {
-            close = await ReadLoopAsync(aborted);
+            close = await ReadLoopAsync(reading.Token);
+        }
+        catch (OperationCanceledException) when (_goingAway.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            SendFrame(ServerFrameWriter.GoingAway());
+            close = new CloseRequest(ServiceRestart, "The server is restarting; reconnect.");
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -107,6 +151,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
 
             await writer;
             await CloseSocketAsync(close);
+            _goingAway.Dispose();
             WebFrontLog.Closed(_logger, ConnectionId);
         }
     }
@@ -544,10 +589,12 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
         }
     }
 
-    private void SendError(ProtocolError error)
+    private void SendError(ProtocolError error) => SendFrame(ServerFrameWriter.Error(error));
+
+    private void SendFrame(byte[] payload)
     {
-        // An error that does not fit means the client is not reading; the resync that follows covers it.
-        if (!_outbound.Writer.TryWrite(new OutboundFrame(0, ServerFrameWriter.Error(error))))
+        // A frame that does not fit means the client is not reading; the resync that follows covers it.
+        if (!_outbound.Writer.TryWrite(new OutboundFrame(0, payload)))
         {
             lock (_gate)
             {
@@ -621,16 +668,27 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
             WebFrontLog.FellBehind(_logger, ConnectionId);
         }
 
+        bool rejoin;
         lock (_gate)
         {
             _behind = false;
             _buffered ??= [];
+            rejoin = _rejoinNeeded;
+            _rejoinNeeded = false;
         }
 
         List<OutboundFrame> frames;
         try
         {
-            frames = CompleteSnapshot(await Call(room.GetSnapshot(), cancellationToken));
+            RoomSnapshot? snapshot = null;
+            if (rejoin)
+            {
+                WebFrontLog.Rejoining(_logger, ConnectionId, _roomId!);
+                var joined = await Call(room.Join(ConnectionId, _name!), cancellationToken);
+                snapshot = joined.Snapshot;
+            }
+
+            frames = CompleteSnapshot(snapshot ?? await Call(room.GetSnapshot(), cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -35,19 +35,24 @@ internal sealed class ChatSocketHandler(
             WebFrontLog.TooManyConnections(logger, registry.OpenConnections);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
-            await context.Response.WriteAsync("This server is at its connection limit; try again shortly.", context.RequestAborted);
+            await context.Response.WriteAsync(
+                registry.IsDraining ? "This server is shutting down; reconnect." : "This server is at its connection limit; try again shortly.",
+                context.RequestAborted);
             return;
         }
 
+        ChatConnection? connection = null;
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, logger);
-            await connection.RunAsync(context.RequestAborted);
+            connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, logger);
+            var running = connection.RunAsync(context.RequestAborted);
+            registry.Track(connection, running);
+            await running;
         }
         finally
         {
-            registry.Close();
+            registry.Close(connection);
         }
     }
 }

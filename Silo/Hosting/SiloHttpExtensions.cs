@@ -1,0 +1,34 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
+
+namespace OrleansChat.Silo.Hosting;
+
+/// <summary>The silo host's own HTTP port: the Orleans dashboard and a health endpoint.</summary>
+public static class SiloHttpExtensions
+{
+    public static WebApplicationBuilder AddSiloDashboard(this WebApplicationBuilder builder)
+    {
+        var options = ValidatedOptions.Bind<ChatClusterOptions>(builder.Configuration, ChatClusterOptions.SectionName);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls("http://0.0.0.0:" + options.DashboardPort.ToString(CultureInfo.InvariantCulture));
+        }
+
+        builder.UseOrleans(silo => silo.AddDashboard());
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    public static WebApplication MapSiloDashboard(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz");
+        app.MapOrleansDashboard("/dashboard");
+        app.MapGet("/", () => Results.Redirect("/dashboard"));
+        return app;
+    }
+}

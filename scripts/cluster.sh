@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# The docker-compose topology as plain processes on loopback: redis-server, 2 silos, 2 WebFronts and an nginx
+# round-robin load balancer. Same environment variables as docker-compose.yml. Stops exactly what it started
+# (by pid file).
+#
+#   scripts/cluster.sh up            build (Release) and start everything, wait until healthy
+#   scripts/cluster.sh down          stop everything it started (SIGTERM, then SIGKILL after 20 s)
+#   scripts/cluster.sh status        what runs, with pids and ports
+#   scripts/cluster.sh start NAME    (re)start one of: redis silo1 silo2 web1 web2 lb
+#   scripts/cluster.sh stop NAME     SIGTERM one process and wait for it
+#   scripts/cluster.sh kill NAME     SIGKILL one process (a crash)
+#
+# Settings (environment): CLUSTER_DIR (state: pids, logs; default .run/cluster), LB_PORT (3000), REDIS_PORT (6390),
+# WEB1_PORT/WEB2_PORT (3101/3102), SILO1_PORT/SILO2_PORT (11121/11122), GATEWAY1_PORT/GATEWAY2_PORT (30011/30012),
+# DASHBOARD1_PORT/DASHBOARD2_PORT (8081/8082), NO_BUILD=1 to skip the build.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${CLUSTER_DIR:-$root/.run/cluster}"
+mkdir -p "$dir/logs"
+dir="$(cd "$dir" && pwd)"
+
+LB_PORT="${LB_PORT:-3000}"
+REDIS_PORT="${REDIS_PORT:-6390}"
+WEB1_PORT="${WEB1_PORT:-3101}"
+WEB2_PORT="${WEB2_PORT:-3102}"
+SILO1_PORT="${SILO1_PORT:-11121}"
+SILO2_PORT="${SILO2_PORT:-11122}"
+GATEWAY1_PORT="${GATEWAY1_PORT:-30011}"
+GATEWAY2_PORT="${GATEWAY2_PORT:-30012}"
+DASHBOARD1_PORT="${DASHBOARD1_PORT:-8081}"
+DASHBOARD2_PORT="${DASHBOARD2_PORT:-8082}"
+CLUSTER_ID="${CLUSTER_ID:-orleans-chat-local}"
+SILO_DLL="$root/Silo/bin/Release/net10.0/OrleansChat.Silo.dll"
+WEB_DLL="$root/WebFront/bin/Release/net10.0/OrleansChat.WebFront.dll"
+ALL=(redis silo1 silo2 web1 web2 lb)
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "cluster.sh: '$1' is not installed (apt-get install $2)" >&2; exit 1; }; }
+pidfile() { echo "$dir/$1.pid"; }
+running() { local f; f="$(pidfile "$1")"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null; }
+
+# Common settings of every Orleans process: the same cluster, the same Redis.
+orleans_env() {
+  export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+  export Orleans__ClusterId="$CLUSTER_ID" Orleans__ServiceId="orleans-chat"
+  export Orleans__AdvertisedIP="127.0.0.1"
+  export DOTNET_gcServer=0 Logging__LogLevel__Default=Warning Logging__LogLevel__OrleansChat=Information
+}
+
+spawn() { # name, command...
+  local name="$1"; shift
+  nohup "$@" >>"$dir/logs/$name.log" 2>&1 &
+  echo $! >"$(pidfile "$name")"
+}
+
+start_one() {
+  local name="$1"
+  if running "$name"; then echo "$name already running (pid $(cat "$(pidfile "$name")"))"; return; fi
+  case "$name" in
+    redis)
+      need redis-server redis-server
+      mkdir -p "$dir/redis"
+      spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir/redis" --save "" --appendonly yes \
+        --protected-mode yes ;;
+    silo1|silo2)
+      local n="${name#silo}" sp gp dp
+      sp="SILO${n}_PORT"; gp="GATEWAY${n}_PORT"; dp="DASHBOARD${n}_PORT"
+      ( orleans_env
+        export Orleans__SiloPort="${!sp}" Orleans__GatewayPort="${!gp}" Orleans__DashboardPort="${!dp}"
+        export ASPNETCORE_URLS="http://127.0.0.1:${!dp}"
+        spawn "$name" dotnet "$SILO_DLL" ) ;;
+    web1|web2)
+      local n="${name#web}" wp
+      wp="WEB${n}_PORT"
+      ( orleans_env
+        export ASPNETCORE_URLS="http://127.0.0.1:${!wp}" Chat__Socket__ServerId="$name"
+        export Chat__Socket__AllowedOrigins__0="http://localhost:$LB_PORT" Chat__Socket__AllowedOrigins__1="http://127.0.0.1:$LB_PORT"
+        spawn "$name" dotnet "$WEB_DLL" ) ;;
+    lb)
+      need nginx nginx
+      mkdir -p "$dir/nginx/logs" "$dir/nginx/temp"
+      sed -e "s/__LB_PORT__/$LB_PORT/" -e "s/__WEB1__/127.0.0.1:$WEB1_PORT/" -e "s/__WEB2__/127.0.0.1:$WEB2_PORT/" \
+        -e "s|__PREFIX__|$dir/nginx|g" "$root/scripts/nginx.local.conf" >"$dir/nginx/nginx.conf"
+      spawn lb nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -g "daemon off; pid $dir/nginx/nginx.pid;" ;;
+    *) echo "unknown process '$name' (one of: ${ALL[*]})" >&2; exit 2 ;;
+  esac
+}
+
+wait_http() { # name url
+  for _ in $(seq 1 240); do
+    if curl -fs -o /dev/null --max-time 2 "$2"; then return 0; fi
+    running "$1" || { echo "$1 exited; last log lines:" >&2; tail -n 30 "$dir/logs/$1.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "$1 did not become healthy at $2" >&2; exit 1
+}
+
+wait_ready() {
+  case "$1" in
+    redis) for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+           echo "redis did not start" >&2; exit 1 ;;
+    silo1) wait_http silo1 "http://127.0.0.1:$DASHBOARD1_PORT/healthz" ;;
+    silo2) wait_http silo2 "http://127.0.0.1:$DASHBOARD2_PORT/healthz" ;;
+    web1) wait_http web1 "http://127.0.0.1:$WEB1_PORT/ready" ;;
+    web2) wait_http web2 "http://127.0.0.1:$WEB2_PORT/ready" ;;
+    lb) wait_http lb "http://127.0.0.1:$LB_PORT/healthz" ;;
+  esac
+}
+
+stop_one() { # name signal
+  local name="$1" sig="${2:-TERM}" f pid
+  f="$(pidfile "$name")"
+  [[ -f "$f" ]] || return 0
+  pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -"$sig" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
+  fi
+  rm -f "$f"
+}
+
+case "${1:-}" in
+  up)
+    need curl curl
+    if [[ "${NO_BUILD:-}" != 1 ]]; then
+      dotnet build "$root/OrleansChat.sln" -c Release -v quiet -nologo >"$dir/logs/build.log" 2>&1 \
+        || { tail -n 40 "$dir/logs/build.log" >&2; exit 1; }
+    fi
+    start_one redis; wait_ready redis
+    start_one silo1; start_one silo2; wait_ready silo1; wait_ready silo2
+    start_one web1; start_one web2; wait_ready web1; wait_ready web2
+    start_one lb; wait_ready lb
+    echo "cluster up: http://localhost:$LB_PORT (state in $dir)" ;;
+  down)
+    for name in lb web2 web1 silo2 silo1 redis; do stop_one "$name" TERM; done
+    echo "cluster down" ;;
+  status)
+    for name in "${ALL[@]}"; do
+      if running "$name"; then echo "$name running pid $(cat "$(pidfile "$name")")"; else echo "$name stopped"; fi
+    done ;;
+  start) start_one "${2:?name}"; wait_ready "$2" ;;
+  stop) stop_one "${2:?name}" TERM ;;
+  kill) stop_one "${2:?name}" KILL ;;
+  *) sed -n '2,16p' "$0"; exit 2 ;;
+esac
