@@ -12,7 +12,7 @@
 #
 # Settings (environment): CLUSTER_DIR (state: pids, logs; default .run/cluster), LB_PORT (3000), REDIS_PORT (6390),
 # WEB1_PORT/WEB2_PORT (3101/3102), SILO1_PORT/SILO2_PORT (11121/11122), GATEWAY1_PORT/GATEWAY2_PORT (30011/30012),
-# DASHBOARD1_PORT/DASHBOARD2_PORT (8081/8082), NO_BUILD=1 to skip the build.
+# DASHBOARD1_PORT/DASHBOARD2_PORT (8081/8082), CONFIGURATION (Release), NO_BUILD=1 to skip the build.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${CLUSTER_DIR:-$root/.run/cluster}"
@@ -30,8 +30,9 @@ GATEWAY2_PORT="${GATEWAY2_PORT:-30012}"
 DASHBOARD1_PORT="${DASHBOARD1_PORT:-8081}"
 DASHBOARD2_PORT="${DASHBOARD2_PORT:-8082}"
 CLUSTER_ID="${CLUSTER_ID:-orleans-chat-local}"
-SILO_DLL="$root/Silo/bin/Release/net10.0/OrleansChat.Silo.dll"
-WEB_DLL="$root/WebFront/bin/Release/net10.0/OrleansChat.WebFront.dll"
+CONFIGURATION="${CONFIGURATION:-Release}"
+SILO_DLL="$root/Silo/bin/$CONFIGURATION/net10.0/OrleansChat.Silo.dll"
+WEB_DLL="$root/WebFront/bin/$CONFIGURATION/net10.0/OrleansChat.WebFront.dll"
 ALL=(redis silo1 silo2 web1 web2 lb)
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "cluster.sh: '$1' is not installed (apt-get install $2)" >&2; exit 1; }; }
@@ -44,6 +45,7 @@ orleans_env() {
   export Orleans__ClusterId="$CLUSTER_ID" Orleans__ServiceId="orleans-chat"
   export Orleans__AdvertisedIP="127.0.0.1"
   export DOTNET_gcServer=0 Logging__LogLevel__Default=Warning Logging__LogLevel__OrleansChat=Information
+  export Chat__Limits__LeaseTimeout="${LEASE_TIMEOUT:-00:00:15}"
 }
 
 spawn() { # name, command...
@@ -123,7 +125,7 @@ case "${1:-}" in
   up)
     need curl curl
     if [[ "${NO_BUILD:-}" != 1 ]]; then
-      dotnet build "$root/OrleansChat.sln" -c Release -v quiet -nologo >"$dir/logs/build.log" 2>&1 \
+      dotnet build "$root/OrleansChat.sln" -c "$CONFIGURATION" -v quiet -nologo >"$dir/logs/build.log" 2>&1 \
         || { tail -n 40 "$dir/logs/build.log" >&2; exit 1; }
     fi
     start_one redis; wait_ready redis
