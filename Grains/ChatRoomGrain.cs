@@ -331,7 +331,7 @@ public sealed class ChatRoomGrain(
         return ++_seq;
     }
 
-    private Task Publish(ChatEvent chatEvent) => _stream!.OnNextAsync(chatEvent);
+    private Task Publish(ChatEvent chatEvent) => _stream!.OnNextAsync(chatEvent with { PublishedAt = time.GetUtcNow() });
 
     private void TrimHistory()
     {

@@ -6,4 +6,9 @@ namespace OrleansChat.Events;
 /// Never renumber an <c>[Id]</c>; add new members with new ids.
 /// </summary>
 [GenerateSerializer, Immutable]
-public abstract record ChatEvent([property: Id(0)] string RoomId, [property: Id(1)] long Seq);
+public abstract record ChatEvent([property: Id(0)] string RoomId, [property: Id(1)] long Seq)
+{
+    /// <summary>When the room published the event (for relay latency metrics; clocks of different machines may differ).</summary>
+    [Id(2)]
+    public DateTimeOffset PublishedAt { get; init; }
+}

@@ -281,6 +281,16 @@ public sealed class ResilientChatClient : IAsyncDisposable
                     resend = [.. resend, new { type = "chunk", text = _draft, seq = Interlocked.Increment(ref _senderSeq) }];
                 }
             }
+            else if (type == "error")
+            {
+                // Like the browser client: a commit the room could not take right now is retried, same id.
+                var code = frame.GetProperty("code").GetString();
+                if (frame.TryGetProperty("ref", out var reference) && reference.GetString() is { } id
+                    && code is "unavailable" or "rate_limited" && _pending.TryGetValue(id, out var text))
+                {
+                    _ = RetryCommitLaterAsync(id, text);
+                }
+            }
             else if (frame.TryGetProperty("seq", out var seqElement))
             {
                 var seq = seqElement.GetInt64();
@@ -343,6 +353,19 @@ public sealed class ResilientChatClient : IAsyncDisposable
         if (resync)
         {
             await SendAsync(socket, new { type = "resync" });
+        }
+    }
+
+    private async Task RetryCommitLaterAsync(string id, string text)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(300 + Random.Shared.Next(0, 300)), _stop.Token);
+            await TrySendAsync(new { type = "commit", text, id });
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
         }
     }
 

@@ -21,6 +21,7 @@ public static class WebFrontExtensions
 
         builder.AddChatBackend();
         builder.AddChatSockets();
+        builder.AddChatTelemetry();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         builder.Services.AddProblemDetails();
         return builder;
@@ -36,6 +37,7 @@ public static class WebFrontExtensions
         // Liveness: the process answers. Readiness: it can serve chat (cluster reachable, not draining).
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapChatSocket("/ws");
         return app;
     }

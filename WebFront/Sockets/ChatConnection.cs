@@ -6,6 +6,7 @@ using OrleansChat.Events;
 using OrleansChat.Model;
 using OrleansChat.WebFront.Logging;
 using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Telemetry;
 
 namespace OrleansChat.WebFront.Sockets;
 
@@ -33,6 +34,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
     private readonly ClientLimits _clientLimits;
     private readonly string _serverId;
     private readonly ILogger _logger;
+    private readonly ChatMetrics _metrics;
     private readonly Channel<OutboundFrame> _outbound;
     private readonly TokenBucket _bucket;
     private readonly Lock _gate = new();
@@ -62,8 +64,10 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
         ChatSocketOptions options,
         ChatLimits limits,
         string serverId,
+        ChatMetrics metrics,
         ILogger logger)
     {
+        _metrics = metrics;
         _socket = socket;
         _cluster = cluster;
         _options = options;
@@ -194,8 +198,10 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
                     return Violation(WebSocketCloseStatus.MessageTooBig, $"Frames are limited to {limit} bytes.");
                 }
 
+                _metrics.FrameReceived();
                 if (!_bucket.TryTake())
                 {
+                    _metrics.RateLimited();
                     if (RateLimited())
                     {
                         return Violation(WebSocketCloseStatus.PolicyViolation, "Too many frames.");
@@ -398,8 +404,13 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
             result = await Call(room.Commit(ConnectionId, frame.Text!, frame.Id!), cancellationToken);
         }
 
-        // Ok: everyone, this socket included, sees the commit event. Duplicate: it was stored before.
-        if (result.Status is not (ChatStatus.Ok or ChatStatus.Duplicate))
+        // Ok: everyone, this socket included, sees the commit event. Duplicate: it was stored before, but this
+        // client may have missed its event (a retry after a failure): a fresh snapshot settles it either way.
+        if (result.Status == ChatStatus.Duplicate)
+        {
+            RequestResync();
+        }
+        else if (result.Status != ChatStatus.Ok)
         {
             SendError(ErrorCodes.FromStatus(result.Status, _limits, frame.Id));
         }
@@ -507,14 +518,25 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
                 return Task.CompletedTask;
             }
 
-            if (!_live || item.Seq <= _welcomeSeq || _behind)
+            if (!_live || item.Seq <= _welcomeSeq)
             {
+                return Task.CompletedTask;
+            }
+
+            if (_behind)
+            {
+                _metrics.FellBehind();
                 return Task.CompletedTask;
             }
         }
 
-        if (!_outbound.Writer.TryWrite(new OutboundFrame(item.Seq, ServerFrameWriter.Event(item))))
+        if (_outbound.Writer.TryWrite(new OutboundFrame(item.Seq, ServerFrameWriter.Event(item), item.PublishedAt)))
         {
+            _metrics.EventRelayed();
+        }
+        else
+        {
+            _metrics.FellBehind();
             lock (_gate)
             {
                 _behind = true;
@@ -561,7 +583,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
             {
                 if (item.Seq > snapshot.Seq)
                 {
-                    frames.Add(new OutboundFrame(item.Seq, ServerFrameWriter.Event(item)));
+                    frames.Add(new OutboundFrame(item.Seq, ServerFrameWriter.Event(item), item.PublishedAt));
                 }
             }
 
@@ -624,7 +646,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
                     {
                         // Frames already covered by the latest welcome are skipped; so is everything queued
                         // while the socket is behind, since the resync below replaces it.
-                        await SendAsync(frame.Payload, sendTimeout, cancellationToken);
+                        await SendAsync(frame, sendTimeout, cancellationToken);
                     }
                 }
 
@@ -700,18 +722,21 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
 
         foreach (var frame in frames)
         {
-            await SendAsync(frame.Payload!, sendTimeout, cancellationToken);
+            await SendAsync(frame, sendTimeout, cancellationToken);
         }
     }
 
-    private async Task SendAsync(byte[] payload, CancellationTokenSource sendTimeout, CancellationToken cancellationToken)
+    private async Task SendAsync(OutboundFrame frame, CancellationTokenSource sendTimeout, CancellationToken cancellationToken)
     {
         sendTimeout.CancelAfter(_options.SendTimeout);
-        await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, sendTimeout.Token);
+        await _socket.SendAsync(frame.Payload!, WebSocketMessageType.Text, endOfMessage: true, sendTimeout.Token);
         if (!sendTimeout.TryReset())
         {
             cancellationToken.ThrowIfCancellationRequested();
         }
+
+        _metrics.FrameSent();
+        _metrics.Relayed(frame.PublishedAt);
     }
 
     // ---------------------------------------------------------------- leaving

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrleansChat.WebFront.Logging;
+using OrleansChat.WebFront.Telemetry;
 
 namespace OrleansChat.WebFront.Sockets;
 
@@ -11,6 +12,7 @@ internal sealed class ChatSocketHandler(
     ServerIdentity server,
     IOptions<ChatSocketOptions> socketOptions,
     IOptions<ChatLimits> limits,
+    ChatMetrics metrics,
     ILogger<ChatConnection> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -45,13 +47,19 @@ internal sealed class ChatSocketHandler(
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, logger);
+            connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, metrics, logger);
+            metrics.ConnectionOpened();
             var running = connection.RunAsync(context.RequestAborted);
             registry.Track(connection, running);
             await running;
         }
         finally
         {
+            if (connection is not null)
+            {
+                metrics.ConnectionClosed();
+            }
+
             registry.Close(connection);
         }
     }

@@ -1,0 +1,41 @@
+namespace OrleansChat.WebFront.Tests;
+
+[Collection(WebFrontCollection.Name)]
+public sealed class ObservabilityTests(WebFrontFixture fixture)
+{
+    [Fact]
+    public async Task ReadinessReportsAReachableCluster()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        var response = await http.GetAsync(new Uri("/ready", UriKind.Relative));
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MetricsCountConnectionsFramesAndRelayedEvents()
+    {
+        var room = WebFrontFixture.NewRoom();
+        var (alice, _) = await ChatSocket.JoinAsync(fixture.SocketUri, room, "Alice");
+        await using var _a = alice;
+        var (bob, _) = await ChatSocket.JoinAsync(fixture.SocketUri, room, "Bob");
+        await using var _b = bob;
+        await alice.SendChunkAsync("measured");
+        await bob.NextOfTypeAsync("chunk");
+
+        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        string metrics = string.Empty;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        // The exporter's snapshot is refreshed on scrape; wait until it includes this traffic.
+        while (DateTime.UtcNow < deadline && !metrics.Contains("chat_relay_latency", StringComparison.Ordinal))
+        {
+            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        }
+
+        Assert.Contains("chat_connections", metrics, StringComparison.Ordinal);
+        Assert.Contains("chat_frames_received", metrics, StringComparison.Ordinal);
+        Assert.Contains("chat_frames_sent", metrics, StringComparison.Ordinal);
+        Assert.Contains("chat_events_relayed", metrics, StringComparison.Ordinal);
+        Assert.Contains("chat_relay_latency", metrics, StringComparison.Ordinal);
+    }
+}
