@@ -331,7 +331,23 @@ public sealed class ChatRoomGrain(
         return ++_seq;
     }
 
-    private Task Publish(ChatEvent chatEvent) => _stream!.OnNextAsync(chatEvent with { PublishedAt = time.GetUtcNow() });
+    /// <summary>
+    /// Publishes an event, retrying once: a failed enqueue (e.g. while the stream's queue moves after a silo died)
+    /// is retried; if the first attempt did get through, subscribers drop the copy by its sequence number.
+    /// </summary>
+    private async Task Publish(ChatEvent chatEvent)
+    {
+        var stamped = chatEvent with { PublishedAt = time.GetUtcNow() };
+        try
+        {
+            await _stream!.OnNextAsync(stamped);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            ChatRoomLog.PublishRetry(logger, ex, _roomId, stamped.Seq);
+            await _stream!.OnNextAsync(stamped);
+        }
+    }
 
     private void TrimHistory()
     {

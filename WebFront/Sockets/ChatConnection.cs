@@ -317,7 +317,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
         StreamSubscriptionHandle<ChatEvent>? subscription = null;
         try
         {
-            subscription = await Call(stream.SubscribeAsync(this), cancellationToken);
+            subscription = await SubscribeWithRetryAsync(stream, cancellationToken);
             var result = await Call(room.Join(ConnectionId, name), cancellationToken);
             if (result.Status != ChatStatus.Ok || result.Snapshot is null)
             {
@@ -488,6 +488,26 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
             lock (_gate)
             {
                 _behind = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Subscribing right after a silo failure or on a cold cluster can time out once (the stream's pub-sub grain is
+    /// moving); three attempts with a short backoff, each bounded by the grain call timeout.
+    /// </summary>
+    private async Task<StreamSubscriptionHandle<ChatEvent>> SubscribeWithRetryAsync(IAsyncStream<ChatEvent> stream, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Call(stream.SubscribeAsync(this), cancellationToken);
+            }
+            catch (Exception ex) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+                WebFrontLog.BackendCallFailed(_logger, ex, ConnectionId, "subscribe", _roomId);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
             }
         }
     }
