@@ -1,7 +1,3 @@
-using System.Globalization;
-using Orleans.TestingHost;
-using OrleansChat.Silo.Hosting;
-
 namespace OrleansChat.Browser.Tests;
 
 /// <summary>
@@ -15,7 +11,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static string ChromiumPath =>
         Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    private TestCluster _cluster = null!;
+    private ChatTestCluster _cluster = null!;
     private IPlaywright _playwright = null!;
 
     public IBrowser Browser { get; private set; } = null!;
@@ -53,26 +49,12 @@ public sealed class BrowserFixture : IAsyncLifetime
             ],
         });
 
-        var builder = new TestClusterBuilder(1);
-        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        builder.Options.ConfigureFileLogging = false;
-        builder.Options.InitializeClientOnDeploy = false;
-        builder.AddSiloBuilderConfigurator<ChatSiloConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-
+        _cluster = await ChatTestCluster.StartAsync(1);
         WebFront = await StartWebFrontAsync(FreePort.Next());
     }
 
     /// <summary>A WebFront (Orleans client of the test silo) listening on <paramref name="port"/>.</summary>
-    public Task<WebFrontHost> StartWebFrontAsync(int port) => WebFrontHost.StartAsync(new Dictionary<string, string?>
-    {
-        ["urls"] = "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
-        ["Orleans:ClusterId"] = _cluster.Options.ClusterId,
-        ["Orleans:ServiceId"] = _cluster.Options.ServiceId,
-        ["Orleans:Gateways:0"] = _cluster.Silos[0].GatewayAddress.Endpoint.ToString(),
-        ["Chat:Socket:ServerId"] = "browser-web-" + port.ToString(CultureInfo.InvariantCulture),
-    });
+    public Task<WebFrontHost> StartWebFrontAsync(int port) => _cluster.StartWebFrontOnPortAsync(0, port);
 
     public async Task DisposeAsync()
     {
@@ -83,7 +65,6 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         if (_cluster is not null)
         {
-            await _cluster.StopAllSilosAsync();
             await _cluster.DisposeAsync();
         }
 
@@ -93,14 +74,5 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-    }
-
-    private sealed class ChatSiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            siloBuilder.Services.AddChatLimits();
-            siloBuilder.AddChatStorageAndStreams(new ChatClusterOptions { StreamPollPeriod = TimeSpan.FromMilliseconds(5) });
-        }
     }
 }
