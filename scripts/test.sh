@@ -36,6 +36,12 @@ dotnet build OrleansChat.sln --no-restore --configuration Release
 # The client's reducer and session unit tests, and a strict type check (the build installed node_modules).
 (cd WebFront/ClientApp && npm test && npm run typecheck)
 
+# The AWS CDK app synthesizes both stacks offline (no AWS account involved) and passes the AWS Solutions checks
+# (cdk-nag over the synthesized templates).
+(cd infra && npm ci --no-audit --no-fund \
+  && CONTAINER_IMAGE_URI=123456789012.dkr.ecr.us-east-1.amazonaws.com/orleans-chat:ci npm run synth \
+  && npm run nag:install && npm run nag)
+
 dotnet test OrleansChat.sln --no-build --configuration Release \
   --blame-hang-timeout 5m \
   --results-directory artifacts/test-results \

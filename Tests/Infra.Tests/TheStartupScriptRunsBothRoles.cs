@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace OrleansChat.Infra.Tests;
+
+[Collection(SynthesisCollection.Name)]
+public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
+{
+    [Fact]
+    public void ASiloAndAWebFrontRunFromTheImageWithHostNetworking()
+    {
+        var script = Script(deployments.Default);
+
+        Assert.Contains($"IMAGE='{Deployment.ImageUri}'", script, StringComparison.Ordinal);
+        Assert.Contains("common=(--detach --network host --restart unless-stopped", script, StringComparison.Ordinal);
+        Assert.Contains("docker run \"${common[@]}\" --name silo", script, StringComparison.Ordinal);
+        Assert.Contains("\"$IMAGE\" silo\n", script, StringComparison.Ordinal);
+        Assert.Contains("docker run \"${common[@]}\" --name webfront", script, StringComparison.Ordinal);
+        Assert.Contains("--env ASPNETCORE_URLS=http://+:3000", script, StringComparison.Ordinal);
+        Assert.Contains("\"$IMAGE\" webfront\n", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BothRolesGetTheRedisEndpointAndTheSameCluster()
+    {
+        var script = Script(deployments.Default);
+        var (redis, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::ElastiCache::ReplicationGroup");
+
+        Assert.Contains($"REDIS='{{GetAtt:{redis}.PrimaryEndPoint.Address}}:6379,ssl=true,abortConnect=false'", script, StringComparison.Ordinal);
+        Assert.Contains("--env \"ConnectionStrings__Redis=$REDIS\" --env \"Orleans__ClusterId=$CLUSTER_ID\" --env \"Orleans__ServiceId=$SERVICE_ID\"", script, StringComparison.Ordinal);
+        Assert.Contains("CLUSTER_ID='orleans-chat'", script, StringComparison.Ordinal);
+        Assert.Contains("SERVICE_ID='orleans-chat'", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSiloAdvertisesThePrivateIpReadThroughImdsV2()
+    {
+        var script = Script(deployments.Default);
+
+        Assert.Contains("TOKEN=$(curl -fsS --retry 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)", script, StringComparison.Ordinal);
+        Assert.Contains("PRIVATE_IP=$(curl -fsS --retry 5 -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/local-ipv4)", script, StringComparison.Ordinal);
+        Assert.Contains("--env \"Orleans__AdvertisedIP=$PRIVATE_IP\" --env Orleans__SiloPort=11111 --env Orleans__GatewayPort=30000", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ItLogsIntoTheImagesRegistryAndLogsToTheStacksLogGroup()
+    {
+        var script = Script(deployments.Default);
+        var (logGroup, _) = Assert.Single(
+            TemplateJson.Resources(deployments.Default.ServiceJson, "AWS::Logs::LogGroup"),
+            group => group.Id.StartsWith("InstancesContainerLogs", StringComparison.Ordinal));
+
+        Assert.Contains("REGISTRY='123456789012.dkr.ecr.eu-west-1.amazonaws.com'", script, StringComparison.Ordinal);
+        Assert.Contains("aws ecr get-login-password --region \"$REGISTRY_REGION\" | docker login --username AWS --password-stdin \"$REGISTRY\"", script, StringComparison.Ordinal);
+        Assert.Contains($"LOG_GROUP='{{Ref:{logGroup}}}'", script, StringComparison.Ordinal);
+        Assert.Contains("--log-driver awslogs --log-opt \"awslogs-region=$REGION\" --log-opt \"awslogs-group=$LOG_GROUP\"", script, StringComparison.Ordinal);
+        deployments.Default.Service.HasResourceProperties("AWS::Logs::LogGroup", new Dictionary<string, object> { ["RetentionInDays"] = 14 });
+    }
+
+    [Fact]
+    public void ItSignalsTheAutoScalingGroupOnlyOnceTheWebFrontIsReady()
+    {
+        var script = Script(deployments.Default);
+        var (group, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::AutoScaling::AutoScalingGroup");
+
+        Assert.Contains($"SIGNAL_RESOURCE='{group}'", script, StringComparison.Ordinal);
+        Assert.Contains("trap 'echo \"orleans-chat: start-up failed at line $LINENO\" >&2; signal FAILURE' ERR", script, StringComparison.Ordinal);
+        var ready = script.IndexOf("http://127.0.0.1:3000/ready", StringComparison.Ordinal);
+        Assert.True(ready > script.IndexOf("\"$IMAGE\" webfront", StringComparison.Ordinal));
+        Assert.True(script.IndexOf("signal SUCCESS", StringComparison.Ordinal) > ready);
+    }
+
+    [Fact]
+    public void ItIsValidBash()
+    {
+        var bash = new ProcessStartInfo("bash", ["-n"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(bash)!;
+        process.StandardInput.Write(Script(deployments.Default));
+        process.StandardInput.Close();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.True(process.ExitCode == 0, errors);
+    }
+
+    private static string Script(Deployment deployment)
+    {
+        var (_, launchTemplate) = TemplateJson.Single(deployment.ServiceJson, "AWS::EC2::LaunchTemplate");
+        var script = TemplateJson.Render(TemplateJson.Properties(launchTemplate)["LaunchTemplateData"]!["UserData"]);
+        Assert.StartsWith("#!/bin/bash\n", script, StringComparison.Ordinal);
+        return script;
+    }
+}
