@@ -1,3 +1,4 @@
+using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Sockets;
 
 namespace OrleansChat.WebFront.Extensions;
@@ -15,6 +16,7 @@ public static class ChatSocketExtensions
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ServerIdentity>();
         builder.Services.AddSingleton<ChatSocketHandler>();
+        builder.Services.AddSingleton<EventFrameCache>(_ => new EventFrameCache());
         // After the Orleans client or silo: hosted services stop in reverse order, so sockets say goodbye first.
         builder.Services.AddHostedService<GracefulShutdown>();
         builder.Services.AddHostedService<PresenceLeases>();

@@ -35,6 +35,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
     private readonly string _serverId;
     private readonly ILogger _logger;
     private readonly ChatMetrics _metrics;
+    private readonly EventFrameCache _frames;
     private readonly Channel<OutboundFrame> _outbound;
     private readonly TokenBucket _bucket;
     private readonly Lock _gate = new();
@@ -65,9 +66,11 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
         ChatLimits limits,
         string serverId,
         ChatMetrics metrics,
+        EventFrameCache frames,
         ILogger logger)
     {
         _metrics = metrics;
+        _frames = frames;
         _socket = socket;
         _cluster = cluster;
         _options = options;
@@ -165,15 +168,30 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
     private async Task<CloseRequest?> ReadLoopAsync(CancellationToken cancellationToken)
     {
         var limit = _options.MaxFrameBytes;
-        var rented = ArrayPool<byte>.Shared.Rent(limit + 1);
-        var buffer = rented.AsMemory(0, limit + 1);
-        try
+        while (true)
         {
-            while (true)
+            // Wait for the next message without holding a buffer (a zero-byte read): most sockets are idle most of the
+            // time, and a buffer rented for the socket's whole life would cost each of them 32 KiB (the pool rounds
+            // MaxFrameBytes + 1 up to a power of two).
+            var first = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            switch (first.MessageType)
             {
+                case WebSocketMessageType.Close:
+                    return null;
+                case WebSocketMessageType.Binary:
+                    return Violation(WebSocketCloseStatus.InvalidMessageType, "Only text frames are accepted.");
+            }
+
+            ClientFrame frame;
+            ProtocolError error;
+            bool parsed;
+            var rented = ArrayPool<byte>.Shared.Rent(limit + 1);
+            try
+            {
+                var buffer = rented.AsMemory(0, limit + 1);
                 var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                var result = first;
+                while (!result.EndOfMessage)
                 {
                     if (count > limit)
                     {
@@ -191,7 +209,6 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
 
                     count += result.Count;
                 }
-                while (!result.EndOfMessage);
 
                 if (count > limit)
                 {
@@ -210,19 +227,22 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
                     continue;
                 }
 
-                if (ClientFrameParser.TryParse(buffer.Span[..count], out var frame, out var error))
-                {
-                    await HandleAsync(frame, cancellationToken);
-                }
-                else
-                {
-                    SendError(error);
-                }
+                // Parse while the bytes are here; the buffer goes back to the pool before the (slow) grain call.
+                parsed = ClientFrameParser.TryParse(buffer.Span[..count], out frame, out error);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            if (parsed)
+            {
+                await HandleAsync(frame, cancellationToken);
+            }
+            else
+            {
+                SendError(error);
+            }
         }
     }
 
@@ -550,7 +570,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
             }
         }
 
-        if (_outbound.Writer.TryWrite(new OutboundFrame(item.Seq, ServerFrameWriter.Event(item), item.PublishedAt)))
+        if (_outbound.Writer.TryWrite(new OutboundFrame(item.Seq, _frames.Frame(item), item.PublishedAt)))
         {
             _metrics.EventRelayed();
         }
@@ -603,7 +623,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
             {
                 if (item.Seq > snapshot.Seq)
                 {
-                    frames.Add(new OutboundFrame(item.Seq, ServerFrameWriter.Event(item), item.PublishedAt));
+                    frames.Add(new OutboundFrame(item.Seq, _frames.Frame(item), item.PublishedAt));
                 }
             }
 

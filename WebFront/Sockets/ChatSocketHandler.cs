@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrleansChat.WebFront.Logging;
+using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Telemetry;
 
 namespace OrleansChat.WebFront.Sockets;
@@ -13,6 +14,7 @@ internal sealed class ChatSocketHandler(
     IOptions<ChatSocketOptions> socketOptions,
     IOptions<ChatLimits> limits,
     ChatMetrics metrics,
+    EventFrameCache frames,
     ILogger<ChatConnection> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -47,7 +49,7 @@ internal sealed class ChatSocketHandler(
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, metrics, logger);
+            connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, metrics, frames, logger);
             metrics.ConnectionOpened();
             var running = connection.RunAsync(context.RequestAborted);
             registry.Track(connection, running);

@@ -1,0 +1,79 @@
+namespace OrleansChat.Bench;
+
+/// <summary>One WebFront socket endpoint; <see cref="Name"/> ties it to a measured process (e.g. <c>web1</c>).</summary>
+public sealed record Endpoint(string Name, Uri Uri);
+
+/// <summary>One load level: how many clients of each room type, and how fast.</summary>
+/// <param name="TypistsPerRoom">The first N clients of every room type.</param>
+/// <param name="ChunksPerSecond">Chunks each typist sends per second (jittered ±30 %).</param>
+public sealed record LoadStep(int TypistsPerRoom, double ChunksPerSecond)
+{
+    public override string ToString() => $"{TypistsPerRoom}x{ChunksPerSecond:0.##}/s";
+}
+
+/// <summary>Everything a run needs. Defaults are S1's shape (1 room, 10 clients, 2 typists at 10 chunks/s).</summary>
+public sealed record LoadOptions
+{
+    /// <summary>Scenario label for the report (S1, S2, ...).</summary>
+    public string Scenario { get; init; } = "custom";
+
+    /// <summary>Mode label for the report (cluster, embedded).</summary>
+    public string Mode { get; init; } = "";
+
+    /// <summary>WebFront socket URLs; clients are spread round-robin so room members sit on different WebFronts.</summary>
+    public IReadOnlyList<Endpoint> Endpoints { get; init; } = [new("web", new Uri("ws://127.0.0.1:3000/ws"))];
+
+    public int Rooms { get; init; } = 1;
+
+    public int ClientsPerRoom { get; init; } = 10;
+
+    /// <summary>The load levels to run one after the other on the same connections (S5 raises it step by step).</summary>
+    public IReadOnlyList<LoadStep> Steps { get; init; } = [new(2, 10)];
+
+    /// <summary>Each typist commits its draft this often (0: never).</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Measured time of each step (after its warm-up).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time at the start of each step whose chunks are checked for loss but not counted in latency/throughput.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Warm-up of the first step, when it should differ (fresh servers still compile their hot paths).</summary>
+    public TimeSpan? FirstWarmup { get; init; }
+
+    /// <summary>After a step stops sending, how long late deliveries may still arrive before anything missing counts as lost.</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Connections opened (and joined) at the same time.</summary>
+    public int ConnectConcurrency { get; init; } = 32;
+
+    /// <summary>Connections started per second (0: as fast as <see cref="ConnectConcurrency"/> allows).</summary>
+    public double ConnectRate { get; init; }
+
+    /// <summary>With no typists: how long to hold the connections open before sampling memory (S4).</summary>
+    public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stop stepping when a step's p99 exceeds this (ms) or anything is lost, duplicated or reordered.</summary>
+    public double StopP99Ms { get; init; } = 100;
+
+    /// <summary>Room names are this prefix plus a number, so repeated runs never share a room.</summary>
+    public string RoomPrefix { get; init; } = "bench-" + Guid.NewGuid().ToString("N")[..6];
+
+    /// <summary>Server processes whose CPU and memory are measured.</summary>
+    public IReadOnlyList<ServerProcess> Processes { get; init; } = [];
+
+    /// <summary>Text length a draft grows to before the typist starts a new one (if it has not committed).</summary>
+    public int MaxDraftChars { get; init; } = 120;
+
+    /// <summary>Seed of the jitter (send gaps, phases), so runs are repeatable in shape.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Measure the processes' idle CPU for this long before connecting (0: skip).</summary>
+    public TimeSpan IdleSample { get; init; }
+
+    /// <summary>Free text for the report (e.g. what was changed for this run).</summary>
+    public string? Note { get; init; }
+
+    public int TotalClients => Rooms * ClientsPerRoom;
+}

@@ -1,0 +1,110 @@
+using System.Text.Json.Serialization;
+
+namespace OrleansChat.Bench;
+
+/// <summary>Latency distribution in milliseconds.</summary>
+public sealed record Percentiles(long Count, double P50, double P90, double P99, double P999, double Max)
+{
+    public static Percentiles FromMicros(List<int> micros)
+    {
+        if (micros.Count == 0)
+        {
+            return new Percentiles(0, 0, 0, 0, 0, 0);
+        }
+
+        micros.Sort();
+        double At(double q) => Math.Round(micros[Math.Clamp((int)Math.Ceiling(q * micros.Count) - 1, 0, micros.Count - 1)] / 1000.0, 2);
+        return new Percentiles(micros.Count, At(0.50), At(0.90), At(0.99), At(0.999), Math.Round(micros[^1] / 1000.0, 2));
+    }
+}
+
+/// <summary>CPU used by one process over a window.</summary>
+public sealed record ProcessCpu(string Name, double Seconds, double PercentOfCore);
+
+/// <summary>Memory of one process: before any connection, once all were joined (after the hold), at the end, and its peak.</summary>
+public sealed record ProcessMemory(
+    string Name,
+    int Pid,
+    long BaselineRssKb,
+    long ConnectedRssKb,
+    long EndRssKb,
+    long PeakRssKb,
+    int Connections,
+    double KbPerConnection);
+
+public sealed record ConnectResult(int Requested, int Connected, int Failed, int Retries, double Seconds, double PerSecond);
+
+/// <summary>One load step: the measured window after its warm-up, plus everything sent in the step checked for loss.</summary>
+public sealed record StepResult(
+    string Label,
+    int TypistsPerRoom,
+    double ChunksPerSecond,
+    double WindowSeconds,
+    long ChunksSent,
+    long ExpectedDeliveries,
+    long Delivered,
+    long Lost,
+    long Duplicated,
+    long OutOfOrder,
+    long WindowDeliveries,
+    double DeliveriesPerSecond,
+    Percentiles Latency,
+    Percentiles CrossWebFrontLatency,
+    long CommitsSent,
+    long CommitDeliveriesExpected,
+    long CommitsDelivered,
+    long LostCommits,
+    long DuplicatedCommits,
+    long UnconfirmedCommits,
+    Percentiles CommitLatency,
+    IReadOnlyDictionary<string, long> Errors,
+    long Resyncs,
+    long RoomSeqGaps,
+    IReadOnlyList<ProcessCpu> ServerCpu,
+    double ServerCpuSeconds,
+    double ServerCpuPercentOfMachine,
+    double CpuPerDeliveryUs,
+    double HarnessCpuSeconds,
+    double HarnessCpuPercentOfCore,
+    double OtherCpuPercentOfCore,
+    double LoadAverageStart,
+    double LoadAverageEnd)
+{
+    /// <summary>No chunk or commit lost, duplicated or reordered.</summary>
+    [JsonIgnore]
+    public bool Clean => Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && LostCommits == 0 && DuplicatedCommits == 0;
+}
+
+/// <summary>Everything one run measured; serialized as JSON and summarized as markdown.</summary>
+public sealed record LoadReport(
+    string Scenario,
+    string Mode,
+    DateTimeOffset StartedAt,
+    string Machine,
+    int Cores,
+    string Shape,
+    IReadOnlyList<string> Endpoints,
+    int Rooms,
+    int ClientsPerRoom,
+    double CommitIntervalSeconds,
+    double WarmupSeconds,
+    double DurationSeconds,
+    ConnectResult Connect,
+    IReadOnlyList<ProcessCpu> IdleCpuBeforeConnect,
+    IReadOnlyList<ProcessCpu> IdleCpuConnected,
+    IReadOnlyList<StepResult> Steps,
+    IReadOnlyList<ProcessMemory> Memory,
+    IReadOnlyDictionary<string, long> SetupErrors,
+    double LoadAverageStart,
+    double LoadAverageEnd,
+    string? Note)
+{
+    /// <summary>The last step that was clean and under the p99 limit (S5's answer), if any.</summary>
+    public StepResult? HighestHeld(double p99LimitMs) =>
+        Steps.Where(s => s.Clean && s.Latency.P99 <= p99LimitMs).MaxBy(s => s.DeliveriesPerSecond);
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(LoadReport))]
+[JsonSerializable(typeof(List<LoadReport>))]
+public sealed partial class ReportJsonContext : JsonSerializerContext;

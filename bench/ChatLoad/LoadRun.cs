@@ -1,0 +1,464 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace OrleansChat.Bench;
+
+/// <summary>The measured part of a step, in <see cref="Stopwatch"/> ticks.</summary>
+public readonly record struct LoadWindow(long Start, long End)
+{
+    public bool Contains(long timestamp) => timestamp >= Start && timestamp < End;
+}
+
+/// <summary>
+/// The load generator's engine: connects and joins every client (in batches), runs each <see cref="LoadStep"/>
+/// (typists send, every member checks and times what arrives), samples the processes under test, and builds a
+/// <see cref="LoadReport"/>. Usable in-process (the CI smoke test) or from the command line (<see cref="Program"/>).
+/// </summary>
+public sealed class LoadRun : IAsyncDisposable
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+    private const int ConnectAttempts = 3;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly BenchClient[] _clients;
+    private readonly Action<string> _log;
+    private readonly ConcurrentDictionary<string, long>[] _stepErrors;
+    private readonly ConcurrentDictionary<string, long> _setupErrors = new();
+    private Dictionary<string, BenchClient>.AlternateLookup<ReadOnlySpan<char>> _byConnectionId;
+    private int _currentStep = -1;
+    private bool _closing;
+
+    public LoadRun(LoadOptions options, Action<string>? log = null)
+    {
+        if (options.Endpoints.Count == 0 || options.Rooms < 1 || options.ClientsPerRoom < 1)
+        {
+            throw new ArgumentException("Need at least one endpoint, one room and one client per room.", nameof(options));
+        }
+
+        if (options.Steps.Any(s => s.TypistsPerRoom > options.ClientsPerRoom || s.ChunksPerSecond <= 0 || s.TypistsPerRoom < 0))
+        {
+            throw new ArgumentException("Every step needs 0..clientsPerRoom typists and a positive chunk rate.", nameof(options));
+        }
+
+        Options = options;
+        _log = log ?? (_ => { });
+        _clients = new BenchClient[options.TotalClients];
+        for (var room = 0; room < options.Rooms; room++)
+        {
+            for (var slot = 0; slot < options.ClientsPerRoom; slot++)
+            {
+                var index = (room * options.ClientsPerRoom) + slot;
+                // Neighbours in a room alternate between WebFronts, and so does each room's first typist.
+                var endpoint = options.Endpoints[(room + slot) % options.Endpoints.Count];
+                _clients[index] = new BenchClient(this, index, room, slot, endpoint);
+            }
+        }
+
+        _stepErrors = [.. Enumerable.Range(0, Math.Max(1, options.Steps.Count)).Select(_ => new ConcurrentDictionary<string, long>())];
+        _byConnectionId = new Dictionary<string, BenchClient>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public LoadOptions Options { get; }
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    public string RoomName(int room) => Options.RoomPrefix + "-" + room.ToString(CultureInfo.InvariantCulture);
+
+    internal BenchClient? Client(int index) => (uint)index < (uint)_clients.Length ? _clients[index] : null;
+
+    internal BenchClient? Sender(ReadOnlySpan<byte> connectionId)
+    {
+        Span<char> chars = stackalloc char[64];
+        if (connectionId.Length > chars.Length)
+        {
+            return null;
+        }
+
+        var length = Encoding.UTF8.GetChars(connectionId, chars);
+        return _byConnectionId.TryGetValue(chars[..length], out var client) ? client : null;
+    }
+
+    internal void CountError(string code)
+    {
+        var step = Volatile.Read(ref _currentStep);
+        var errors = step >= 0 ? _stepErrors[step] : _setupErrors;
+        errors.AddOrUpdate(code, 1, (_, n) => n + 1);
+    }
+
+    internal void SocketClosed(BenchClient client, WebSocketCloseStatus? status, string? description)
+    {
+        if (!Volatile.Read(ref _closing))
+        {
+            CountError("closed_by_server_" + (status?.ToString() ?? "unknown"));
+            _log($"client {client.Index} closed by the server: {status} {description}");
+        }
+    }
+
+    internal void SocketFailed(BenchClient client, Exception ex)
+    {
+        if (!Volatile.Read(ref _closing))
+        {
+            CountError("socket_failed");
+            _log($"client {client.Index} failed: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Connects, runs every step (stopping early when one breaks the limits), and reports.</summary>
+    public async Task<LoadReport> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var options = Options;
+        var startedAt = DateTimeOffset.UtcNow;
+        var loadStart = ProcessProbe.LoadAverage();
+        var baseline = SampleAll();
+
+        IReadOnlyList<ProcessCpu> idleBefore = [];
+        if (options.Processes.Count > 0 && options.IdleSample > TimeSpan.Zero)
+        {
+            _log($"idle CPU with no connections for {options.IdleSample.TotalSeconds:0} s");
+            idleBefore = await MeasureIdleAsync(options.IdleSample, cancellationToken);
+        }
+
+        var connect = await ConnectAllAsync(cancellationToken);
+        var memoryConnected = SampleAll();
+        IReadOnlyList<ProcessCpu> idleConnected = [];
+        var steps = new List<StepResult>();
+        if (options.Steps.Count == 0 || options.Steps.All(s => s.TypistsPerRoom == 0))
+        {
+            _log($"holding {connect.Connected} idle connections for {options.Hold.TotalSeconds:0} s");
+            idleConnected = await MeasureIdleAsync(options.Hold, cancellationToken);
+            memoryConnected = SampleAll();
+        }
+        else
+        {
+            for (var step = 0; step < options.Steps.Count; step++)
+            {
+                var result = await RunStepAsync(step, cancellationToken);
+                steps.Add(result);
+                _log(Describe(result));
+                if (!result.Clean || result.Latency.P99 > options.StopP99Ms)
+                {
+                    break;
+                }
+            }
+        }
+
+        var end = SampleAll();
+        var memory = options.Processes.Select((p, i) =>
+        {
+            var served = _clients.Count(c => string.Equals(c.Endpoint.Name, p.Name, StringComparison.Ordinal));
+            var connections = served > 0 ? served : connect.Connected;
+            var delta = memoryConnected[i].RssKb - baseline[i].RssKb;
+            return new ProcessMemory(p.Name, p.Pid, baseline[i].RssKb, memoryConnected[i].RssKb, end[i].RssKb, end[i].PeakRssKb,
+                connections, connections > 0 ? Math.Round((double)delta / connections, 2) : 0);
+        }).ToList();
+
+        return new LoadReport(
+            options.Scenario,
+            options.Mode,
+            startedAt,
+            Environment.MachineName,
+            Environment.ProcessorCount,
+            Shape(options),
+            [.. options.Endpoints.Select(e => $"{e.Name}={e.Uri}")],
+            options.Rooms,
+            options.ClientsPerRoom,
+            options.CommitInterval.TotalSeconds,
+            options.Warmup.TotalSeconds,
+            options.Duration.TotalSeconds,
+            connect,
+            idleBefore,
+            idleConnected,
+            steps,
+            memory,
+            new Dictionary<string, long>(_setupErrors),
+            loadStart,
+            ProcessProbe.LoadAverage(),
+            options.Note);
+    }
+
+    public static string Shape(LoadOptions o) =>
+        $"{o.Rooms} room(s) x {o.ClientsPerRoom} clients, steps {string.Join(", ", o.Steps)}";
+
+    public static string Describe(StepResult r) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"step {r.Label}: p50 {r.Latency.P50} p99 {r.Latency.P99} max {r.Latency.Max} ms, {r.DeliveriesPerSecond:0}/s, " +
+            $"sent {r.ChunksSent} expected {r.ExpectedDeliveries} delivered {r.Delivered} lost {r.Lost} dup {r.Duplicated} ooo {r.OutOfOrder}, " +
+            $"commits lost {r.LostCommits}, server CPU {r.ServerCpuSeconds:0.00} s ({r.CpuPerDeliveryUs:0} us/delivery), harness {r.HarnessCpuPercentOfCore:0}% of a core, " +
+            $"other processes {r.OtherCpuPercentOfCore:0}% of a core, " +
+            $"load {r.LoadAverageStart:0.0}->{r.LoadAverageEnd:0.0}{(r.Errors.Count > 0 ? ", errors " + string.Join(' ', r.Errors.Select(e => $"{e.Key}={e.Value}")) : "")}");
+
+    // ---------------------------------------------------------------- connecting
+
+    private async Task<ConnectResult> ConnectAllAsync(CancellationToken cancellationToken)
+    {
+        var options = Options;
+        using var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false };
+        using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+        using var slots = new SemaphoreSlim(options.ConnectConcurrency);
+        var failed = 0;
+        var retries = 0;
+        var started = Stopwatch.GetTimestamp();
+        var tasks = new List<Task>(_clients.Length);
+        for (var i = 0; i < _clients.Length; i++)
+        {
+            if (options.ConnectRate > 0)
+            {
+                var due = started + (long)(i / options.ConnectRate * Stopwatch.Frequency);
+                var wait = due - Stopwatch.GetTimestamp();
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), cancellationToken);
+                }
+            }
+
+            await slots.WaitAsync(cancellationToken);
+            var client = _clients[i];
+            tasks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            await client.ConnectAsync(invoker, ConnectTimeout, cancellationToken);
+                            return;
+                        }
+                        catch (Exception ex) when (attempt < ConnectAttempts && !cancellationToken.IsCancellationRequested)
+                        {
+                            Interlocked.Increment(ref retries);
+                            CountError("connect_retry_" + ex.GetType().Name);
+                            await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
+                        }
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref failed);
+                    CountError("connect_failed_" + ex.GetType().Name);
+                    _log($"client {client.Index} could not connect: {ex.GetType().Name}: {ex.Message}");
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, cancellationToken));
+
+            if ((i + 1) % 1000 == 0)
+            {
+                _log($"connecting: {i + 1}/{_clients.Length} started");
+            }
+        }
+
+        await Task.WhenAll(tasks);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var byId = new Dictionary<string, BenchClient>(StringComparer.Ordinal);
+        foreach (var client in _clients.Where(c => c.ConnectionId is not null))
+        {
+            byId[client.ConnectionId!] = client;
+        }
+
+        _byConnectionId = byId.GetAlternateLookup<ReadOnlySpan<char>>();
+        var connected = byId.Count;
+        _log($"connected {connected}/{_clients.Length} in {seconds:0.0} s ({failed} failed, {retries} retries)");
+        return new ConnectResult(_clients.Length, connected, failed, retries, Math.Round(seconds, 2), Math.Round(connected / Math.Max(seconds, 0.001), 1));
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    private async Task<StepResult> RunStepAsync(int step, CancellationToken cancellationToken)
+    {
+        var options = Options;
+        var load = options.Steps[step];
+        Volatile.Write(ref _currentStep, step);
+        var warmup = step == 0 ? options.FirstWarmup ?? options.Warmup : options.Warmup;
+        var begin = Stopwatch.GetTimestamp();
+        var window = new LoadWindow(
+            begin + (long)(warmup.TotalSeconds * Stopwatch.Frequency),
+            begin + (long)((warmup + options.Duration).TotalSeconds * Stopwatch.Frequency));
+        _log($"step {step + 1}/{options.Steps.Count} {load}: warm-up {warmup.TotalSeconds:0} s, measure {options.Duration.TotalSeconds:0} s");
+
+        using var typing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var typists = _clients
+            .Where(c => c.Slot < load.TypistsPerRoom && c.ConnectionId is not null)
+            .Select(c => Task.Run(
+                () => c.TypeAsync(step, load.ChunksPerSecond, window, window.End, new Random(HashCode.Combine(options.Seed, step, c.Index)), typing.Token),
+                CancellationToken.None))
+            .ToList();
+
+        await DelayUntil(window.Start, cancellationToken);
+        var loadStart = ProcessProbe.LoadAverage();
+        var cpuStart = SampleAll();
+        var selfStart = ProcessProbe.Self();
+        var machineStart = ProcessProbe.MachineBusySeconds();
+        await DelayUntil(window.End, cancellationToken);
+        var cpuEnd = SampleAll();
+        var selfEnd = ProcessProbe.Self();
+        var machineBusy = ProcessProbe.MachineBusySeconds() - machineStart;
+        var loadEnd = ProcessProbe.LoadAverage();
+
+        try
+        {
+            await Task.WhenAll(typists).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or WebSocketException)
+        {
+            CountError("typist_" + ex.GetType().Name);
+            await typing.CancelAsync();
+        }
+
+        // Late frames may still arrive: wait until everything sent in this step arrived everywhere, or the drain time.
+        var drainEnd = Stopwatch.GetTimestamp() + (long)(options.Drain.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < drainEnd && !AllArrived(step))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        return Evaluate(step, load, cpuStart, cpuEnd, selfEnd.CpuSeconds - selfStart.CpuSeconds, machineBusy, loadStart, loadEnd);
+    }
+
+    private bool AllArrived(int step)
+    {
+        var members = Options.ClientsPerRoom - 1;
+        long expected = 0, arrived = 0;
+        foreach (var client in _clients)
+        {
+            expected += (long)members * (client.Chunks.Entries().Count(e => e.Step == step) + client.CommitsSent.Entries().Count(e => e.Step == step));
+            client.Read(step, c => arrived += c.Delivered + c.CommitsDelivered);
+        }
+
+        return arrived >= expected;
+    }
+
+    private StepResult Evaluate(int step, LoadStep load, ProcessSample[] cpuStart, ProcessSample[] cpuEnd, double harnessCpu, double machineBusy, double loadStart, double loadEnd)
+    {
+        var options = Options;
+        var members = options.ClientsPerRoom - 1;
+        long sent = 0, expected = 0, commitsSent = 0, commitsExpected = 0, unconfirmed = 0;
+        foreach (var client in _clients)
+        {
+            var chunks = client.Chunks.Entries().Count(e => e.Step == step);
+            sent += chunks;
+            expected += (long)chunks * members;
+            var number = 0;
+            foreach (var commit in client.CommitsSent.Entries())
+            {
+                number++;
+                if (commit.Step == step)
+                {
+                    commitsSent++;
+                    commitsExpected += members;
+                    if (!client.IsCommitConfirmed(number))
+                    {
+                        unconfirmed++;
+                    }
+                }
+            }
+        }
+
+        long delivered = 0, duplicates = 0, outOfOrder = 0, windowDelivered = 0, commitsDelivered = 0, commitDuplicates = 0, resyncs = 0, gaps = 0;
+        var latency = new List<int>();
+        var cross = new List<int>();
+        var commitLatency = new List<int>();
+        foreach (var client in _clients)
+        {
+            client.Read(step, c =>
+            {
+                delivered += c.Delivered;
+                duplicates += c.Duplicates;
+                outOfOrder += c.OutOfOrder;
+                windowDelivered += c.WindowDelivered;
+                commitsDelivered += c.CommitsDelivered;
+                commitDuplicates += c.CommitDuplicates;
+                latency.AddRange(c.LatencyUs);
+                cross.AddRange(c.CrossLatencyUs);
+                commitLatency.AddRange(c.CommitLatencyUs);
+            });
+            resyncs += Interlocked.Exchange(ref client.Resyncs, 0);
+            gaps += Interlocked.Exchange(ref client.RoomSeqGaps, 0);
+        }
+
+        var seconds = options.Duration.TotalSeconds;
+        var cpu = options.Processes.Select((p, i) =>
+        {
+            var used = cpuEnd[i].CpuSeconds - cpuStart[i].CpuSeconds;
+            return new ProcessCpu(p.Name, Math.Round(used, 3), Math.Round(used / seconds * 100, 1));
+        }).ToList();
+        var serverCpu = cpu.Sum(c => c.Seconds);
+        return new StepResult(
+            load.ToString(),
+            load.TypistsPerRoom,
+            load.ChunksPerSecond,
+            seconds,
+            sent,
+            expected,
+            delivered,
+            Math.Max(0, expected - delivered),
+            duplicates,
+            outOfOrder,
+            windowDelivered,
+            Math.Round(windowDelivered / seconds, 1),
+            Percentiles.FromMicros(latency),
+            Percentiles.FromMicros(cross),
+            commitsSent,
+            commitsExpected,
+            commitsDelivered,
+            Math.Max(0, commitsExpected - commitsDelivered),
+            commitDuplicates,
+            unconfirmed,
+            Percentiles.FromMicros(commitLatency),
+            new SortedDictionary<string, long>(_stepErrors[step], StringComparer.Ordinal),
+            resyncs,
+            gaps,
+            cpu,
+            Math.Round(serverCpu, 3),
+            Math.Round(serverCpu / seconds / Environment.ProcessorCount * 100, 1),
+            windowDelivered > 0 ? Math.Round(serverCpu * 1_000_000 / windowDelivered, 1) : 0,
+            Math.Round(harnessCpu, 3),
+            Math.Round(harnessCpu / seconds * 100, 1),
+            Math.Round(Math.Max(0, machineBusy - serverCpu - harnessCpu) / seconds * 100, 1),
+            loadStart,
+            loadEnd);
+    }
+
+    private async Task<IReadOnlyList<ProcessCpu>> MeasureIdleAsync(TimeSpan span, CancellationToken cancellationToken)
+    {
+        var start = SampleAll();
+        var started = Stopwatch.GetTimestamp();
+        await Task.Delay(span, cancellationToken);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var end = SampleAll();
+        return [.. Options.Processes.Select((p, i) =>
+        {
+            var used = end[i].CpuSeconds - start[i].CpuSeconds;
+            return new ProcessCpu(p.Name, Math.Round(used, 3), Math.Round(used / seconds * 100, 1));
+        })];
+    }
+
+    private ProcessSample[] SampleAll() => [.. Options.Processes.Select(p => ProcessProbe.Sample(p.Pid))];
+
+    private static async Task DelayUntil(long timestamp, CancellationToken cancellationToken)
+    {
+        var wait = timestamp - Stopwatch.GetTimestamp();
+        if (wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), cancellationToken);
+        }
+    }
+
+    /// <summary>Closes every socket politely, in batches, and stops the receive loops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Volatile.Write(ref _closing, true);
+        foreach (var batch in _clients.Chunk(200))
+        {
+            await Task.WhenAll(batch.Select(c => c.CloseAsync(TimeSpan.FromSeconds(5))));
+        }
+
+        await _stopping.CancelAsync();
+        _stopping.Dispose();
+    }
+}
