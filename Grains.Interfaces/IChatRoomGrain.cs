@@ -32,10 +32,10 @@ public interface IChatRoomGrain : IGrainWithStringKey
 
     /// <summary>
     /// Renews the presence leases of these connections (WebFront calls this periodically for its sockets);
-    /// returns the ids the room does not know (it forgot them: they should join again).
+    /// returns the ids the room does not know (it forgot them: they should join again) and the room sequence number.
     /// </summary>
     [Alias("RenewLeases")]
-    Task<string[]> RenewLeases(string[] connectionIds);
+    Task<LeaseRenewal> RenewLeases(string[] connectionIds);
 
     /// <summary>The current room snapshot (participants, drafts, newest history, room sequence).</summary>
     [Alias("GetSnapshot")]

@@ -233,11 +233,11 @@ public sealed class ChatRoomGrain(
         await Publish(new ParticipantLeft(_roomId, await NextSeq(), connectionId));
     }
 
-    public Task<string[]> RenewLeases(string[] connectionIds)
+    public Task<LeaseRenewal> RenewLeases(string[] connectionIds)
     {
         if (!_validRoom || connectionIds is null)
         {
-            return Task.FromResult(Array.Empty<string>());
+            return Task.FromResult(new LeaseRenewal([], _seq));
         }
 
         var expiry = time.GetUtcNow() + _limits.LeaseTimeout;
@@ -254,7 +254,7 @@ public sealed class ChatRoomGrain(
             }
         }
 
-        return Task.FromResult(unknown?.ToArray() ?? []);
+        return Task.FromResult(new LeaseRenewal(unknown?.ToArray() ?? [], _seq));
     }
 
     public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(CreateSnapshot());

@@ -53,6 +53,8 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
     private long _welcomeSeq;
     private bool _behind;
     private bool _live;
+    private long _lastSeq;
+    private long _expectedSeq;
     private bool _rejoinNeeded;
 
     private long _floodWindowStart;
@@ -101,6 +103,25 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
         catch (ObjectDisposedException)
         {
             // Already finished.
+        }
+    }
+
+    /// <summary>
+    /// Called with the room's sequence number at each lease renewal: if the events this socket was given are still
+    /// short of the number reported at the previous renewal, some were lost on the way; send a fresh snapshot.
+    /// </summary>
+    public void CheckCaughtUp(long roomSeq)
+    {
+        bool resync;
+        lock (_gate)
+        {
+            resync = _live && _buffered is null && _expectedSeq > 0 && _lastSeq < _expectedSeq;
+            _expectedSeq = roomSeq;
+        }
+
+        if (resync)
+        {
+            RequestResync();
         }
     }
 
@@ -563,6 +584,8 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
                 return Task.CompletedTask;
             }
 
+            _lastSeq = Math.Max(_lastSeq, item.Seq);
+
             if (_behind)
             {
                 _metrics.FellBehind();
@@ -629,6 +652,7 @@ internal sealed class ChatConnection : IAsyncObserver<ChatEvent>
 
             _buffered = null;
             _welcomeSeq = snapshot.Seq;
+            _lastSeq = Math.Max(snapshot.Seq, frames.Count > 1 ? frames[^1].Seq : 0);
             _live = true;
         }
 

@@ -27,15 +27,22 @@ internal sealed class PresenceLeases(
                 var connections = room.ToDictionary(c => c.ConnectionId);
                 try
                 {
-                    var unknown = await cluster.GetGrain<IChatRoomGrain>(room.Key)
+                    var renewal = await cluster.GetGrain<IChatRoomGrain>(room.Key)
                         .RenewLeases([.. connections.Keys])
                         .WaitAsync(limits.Value.LeaseTimeout / 3, cancellationToken);
-                    foreach (var id in unknown)
+                    foreach (var id in renewal.UnknownConnections)
                     {
                         if (connections.TryGetValue(id, out var connection))
                         {
                             connection.RequestRejoin();
                         }
+                    }
+
+                    // An event lost in the stream (e.g. while a silo died) shows up as a gap at the next event; when no
+                    // event follows, this catches it: a socket still short of the room's sequence a renewal later resyncs.
+                    foreach (var connection in connections.Values)
+                    {
+                        connection.CheckCaughtUp(renewal.Seq);
                     }
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
