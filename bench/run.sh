@@ -6,11 +6,11 @@
 # Every scenario gets a fresh cluster (or WebFront), so memory baselines and stream subscriptions start clean.
 # Writes bench/results/$RESULTS_NAME.json (every report) and .md (tables + targets), and bench/results/latest.md.
 #
-#   bench/run.sh                          all scenarios, both modes (~15 min on 2 cores)
+#   bench/run.sh                          all scenarios, both modes (~20 min on 2 cores)
 #   SCENARIOS="S1 S3" MODES=cluster bench/run.sh
 #
 # Settings (environment): MODES ("cluster embedded"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
-# DURATION (30, seconds measured per S1-S3), WARMUP (10: the servers start fresh, so JIT tiering settles first), S5_STEPS, S5_DURATION (15), NO_BUILD=1 (skip the Release
+# DURATION (30, seconds measured per S1-S3), WARMUP (30: the servers start fresh; under load their JIT tiering takes ~30-40 s to settle), S5_STEPS, S5_DURATION (15), NO_BUILD=1 (skip the Release
 # build), NOTE (free text stored in every report), EXTRA_ENV ("Name=value ..." exported to the servers, e.g.
 # "Orleans__StreamPollPeriod=00:00:00.002" to try a setting without changing the code), SERVER_ROOT (a checkout
 # whose scripts/cluster.sh and Release binaries are the servers under test, e.g. an unchanged copy for a
@@ -23,7 +23,7 @@ MODES="${MODES:-cluster embedded}"
 SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5}"
 RESULTS_NAME="${RESULTS_NAME:-$(date +%F)}"
 DURATION="${DURATION:-30}"
-WARMUP="${WARMUP:-10}"
+WARMUP="${WARMUP:-30}"
 S5_STEPS="${S5_STEPS:-1x5,1x10,2x8,2x12,3x12,4x12,5x12}"
 S5_DURATION="${S5_DURATION:-15}"
 NOTE="${NOTE:-}"

@@ -21,16 +21,23 @@ public sealed record Percentiles(long Count, double P50, double P90, double P99,
 /// <summary>CPU used by one process over a window.</summary>
 public sealed record ProcessCpu(string Name, double Seconds, double PercentOfCore);
 
-/// <summary>Memory of one process: before any connection, once all were joined (after the hold), at the end, and its peak.</summary>
+/// <summary>
+/// Memory of one process: before any connection, with half of the connections joined, with all joined (after the
+/// hold), at the end, and its peak. <see cref="KbPerConnection"/> = (all − before) ÷ connections;
+/// <see cref="MarginalKbPerConnection"/> = (all − half) ÷ the second half's connections, the cost of one more idle
+/// connection without the one-time costs the first joins bring (compiled code, loaded libraries).
+/// </summary>
 public sealed record ProcessMemory(
     string Name,
     int Pid,
     long BaselineRssKb,
+    long? HalfRssKb,
     long ConnectedRssKb,
     long EndRssKb,
     long PeakRssKb,
     int Connections,
-    double KbPerConnection);
+    double KbPerConnection,
+    double? MarginalKbPerConnection);
 
 public sealed record ConnectResult(int Requested, int Connected, int Failed, int Retries, double Seconds, double PerSecond);
 

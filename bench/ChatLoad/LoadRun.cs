@@ -121,11 +121,38 @@ public sealed class LoadRun : IAsyncDisposable
             idleBefore = await MeasureIdleAsync(options.IdleSample, cancellationToken);
         }
 
-        var connect = await ConnectAllAsync(cancellationToken);
+        var idleRun = options.Steps.Count == 0 || options.Steps.All(s => s.TypistsPerRoom == 0);
+        ProcessSample[]? memoryHalf = null;
+        ConnectResult connect;
+        if (idleRun)
+        {
+            // Connect in two halves and sample memory after each: the second half's growth is the marginal cost of an
+            // idle connection, without one-time costs (code compiled for the first joins, libraries loaded, caches).
+            var half = options.Rooms / 2 * options.ClientsPerRoom;
+            var first = await ConnectAsync(0, half, cancellationToken);
+            _log($"holding {first.Connected} idle connections for {options.Hold.TotalSeconds / 2:0} s");
+            await Task.Delay(options.Hold / 2, cancellationToken);
+            memoryHalf = SampleAll();
+            var second = await ConnectAsync(half, _clients.Length, cancellationToken);
+            connect = second with
+            {
+                Requested = first.Requested + second.Requested,
+                Connected = first.Connected + second.Connected,
+                Failed = first.Failed + second.Failed,
+                Retries = first.Retries + second.Retries,
+                Seconds = Math.Round(first.Seconds + second.Seconds, 2),
+                PerSecond = Math.Round((first.Connected + second.Connected) / Math.Max(first.Seconds + second.Seconds, 0.001), 1),
+            };
+        }
+        else
+        {
+            connect = await ConnectAsync(0, _clients.Length, cancellationToken);
+        }
+
         var memoryConnected = SampleAll();
         IReadOnlyList<ProcessCpu> idleConnected = [];
         var steps = new List<StepResult>();
-        if (options.Steps.Count == 0 || options.Steps.All(s => s.TypistsPerRoom == 0))
+        if (idleRun)
         {
             _log($"holding {connect.Connected} idle connections for {options.Hold.TotalSeconds:0} s");
             idleConnected = await MeasureIdleAsync(options.Hold, cancellationToken);
@@ -146,13 +173,17 @@ public sealed class LoadRun : IAsyncDisposable
         }
 
         var end = SampleAll();
+        var halfClients = options.Rooms / 2 * options.ClientsPerRoom;
         var memory = options.Processes.Select((p, i) =>
         {
-            var served = _clients.Count(c => string.Equals(c.Endpoint.Name, p.Name, StringComparison.Ordinal));
+            bool Serves(BenchClient c) => string.Equals(c.Endpoint.Name, p.Name, StringComparison.Ordinal);
+            var served = _clients.Count(Serves);
             var connections = served > 0 ? served : connect.Connected;
+            var secondHalf = served > 0 ? _clients.Skip(halfClients).Count(Serves) : _clients.Length - halfClients;
             var delta = memoryConnected[i].RssKb - baseline[i].RssKb;
-            return new ProcessMemory(p.Name, p.Pid, baseline[i].RssKb, memoryConnected[i].RssKb, end[i].RssKb, end[i].PeakRssKb,
-                connections, connections > 0 ? Math.Round((double)delta / connections, 2) : 0);
+            double? marginal = memoryHalf is null || secondHalf == 0 ? null : Math.Round((double)(memoryConnected[i].RssKb - memoryHalf[i].RssKb) / secondHalf, 2);
+            return new ProcessMemory(p.Name, p.Pid, baseline[i].RssKb, memoryHalf?[i].RssKb, memoryConnected[i].RssKb, end[i].RssKb, end[i].PeakRssKb,
+                connections, connections > 0 ? Math.Round((double)delta / connections, 2) : 0, marginal);
         }).ToList();
 
         return new LoadReport(
@@ -192,7 +223,7 @@ public sealed class LoadRun : IAsyncDisposable
 
     // ---------------------------------------------------------------- connecting
 
-    private async Task<ConnectResult> ConnectAllAsync(CancellationToken cancellationToken)
+    private async Task<ConnectResult> ConnectAsync(int from, int to, CancellationToken cancellationToken)
     {
         var options = Options;
         using var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false };
@@ -201,12 +232,12 @@ public sealed class LoadRun : IAsyncDisposable
         var failed = 0;
         var retries = 0;
         var started = Stopwatch.GetTimestamp();
-        var tasks = new List<Task>(_clients.Length);
-        for (var i = 0; i < _clients.Length; i++)
+        var tasks = new List<Task>(to - from);
+        for (var i = from; i < to; i++)
         {
             if (options.ConnectRate > 0)
             {
-                var due = started + (long)(i / options.ConnectRate * Stopwatch.Frequency);
+                var due = started + (long)((i - from) / options.ConnectRate * Stopwatch.Frequency);
                 var wait = due - Stopwatch.GetTimestamp();
                 if (wait > 0)
                 {
@@ -249,7 +280,7 @@ public sealed class LoadRun : IAsyncDisposable
 
             if ((i + 1) % 1000 == 0)
             {
-                _log($"connecting: {i + 1}/{_clients.Length} started");
+                _log($"connecting: {i + 1}/{to} started");
             }
         }
 
@@ -262,9 +293,9 @@ public sealed class LoadRun : IAsyncDisposable
         }
 
         _byConnectionId = byId.GetAlternateLookup<ReadOnlySpan<char>>();
-        var connected = byId.Count;
-        _log($"connected {connected}/{_clients.Length} in {seconds:0.0} s ({failed} failed, {retries} retries)");
-        return new ConnectResult(_clients.Length, connected, failed, retries, Math.Round(seconds, 2), Math.Round(connected / Math.Max(seconds, 0.001), 1));
+        var connected = _clients.Skip(from).Take(to - from).Count(c => c.ConnectionId is not null);
+        _log($"connected {connected}/{to - from} in {seconds:0.0} s ({failed} failed, {retries} retries)");
+        return new ConnectResult(to - from, connected, failed, retries, Math.Round(seconds, 2), Math.Round(connected / Math.Max(seconds, 0.001), 1));
     }
 
     // ---------------------------------------------------------------- steps
