@@ -132,7 +132,7 @@ server_label() {
   if (cd "$SERVER_ROOT" && git rev-parse --is-inside-work-tree >/dev/null 2>&1); then
     (cd "$SERVER_ROOT" && echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- WebFront Silo Grains Grains.Interfaces || echo ' + uncommitted changes')")
   else
-    echo "$SERVER_ROOT"
+    basename "$SERVER_ROOT"
   fi
 }
 

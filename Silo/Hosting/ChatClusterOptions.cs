@@ -55,7 +55,7 @@ public sealed class ChatClusterOptions
     /// behind the default.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
-    public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Number of memory stream queues (each has a pulling agent polling it).</summary>
     [Range(1, 256)]

@@ -11,8 +11,12 @@ namespace OrleansChat.WebFront.Protocol;
 /// </summary>
 internal sealed class EventFrameCache
 {
-    /// <summary>Slots (a power of two): enough for the events in flight to every room of a busy WebFront at once.</summary>
-    public const int DefaultSlots = 4096;
+    /// <summary>
+    /// Slots (a power of two). One event's deliveries to a WebFront's sockets arrive within milliseconds of each other,
+    /// so 1,024 slots cover thousands of events a second; the bound also caps the frames kept alive (each at most the
+    /// draft limit) at 1,024.
+    /// </summary>
+    public const int DefaultSlots = 1024;
 
     private readonly Entry?[] _slots;
 

@@ -75,8 +75,7 @@ static int Summarize(string[] args)
 
     var reports = inputs
         .SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p, "*.json").Order(StringComparer.Ordinal) : (IEnumerable<string>)[p])
-        .Select(p => JsonSerializer.Deserialize(File.ReadAllText(p), ReportJsonContext.Default.LoadReport)
-            ?? throw new ArgumentException($"{p} is not a report"))
+        .SelectMany(ReadReports)
         .ToList();
     var markdown = (title is null ? "" : "# " + title + "\n\n") + MarkdownReport.Render(reports);
     if (jsonOut is not null)
@@ -91,6 +90,15 @@ static int Summarize(string[] args)
 
     Console.WriteLine(markdown);
     return 0;
+}
+
+// A report file of `run --json` holds one report; a file of `summarize --json` (e.g. bench/results/*.json) holds a list.
+static IEnumerable<LoadReport> ReadReports(string path)
+{
+    var text = File.ReadAllText(path);
+    return text.TrimStart().StartsWith('[')
+        ? JsonSerializer.Deserialize(text, ReportJsonContext.Default.ListLoadReport) ?? throw new ArgumentException($"{path} is not a list of reports")
+        : [JsonSerializer.Deserialize(text, ReportJsonContext.Default.LoadReport) ?? throw new ArgumentException($"{path} is not a report")];
 }
 
 static int Usage(int code)
