@@ -12,7 +12,7 @@ namespace OrleansChat.Silo.Hosting;
 public static class SiloHttpExtensions
 {
     /// <summary>How often the dashboard samples counters.</summary>
-    public const int DashboardUpdateIntervalMs = 5_000;
+    private const int DashboardUpdateIntervalMs = 5_000;
 
     public static WebApplicationBuilder AddSiloDashboard(this WebApplicationBuilder builder)
     {
