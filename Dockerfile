@@ -31,6 +31,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY Grains.Interfaces/Grains.Interfaces.csproj Grains.Interfaces/
 COPY Grains/Grains.csproj Grains/
 COPY Silo/Silo.csproj Silo/
+COPY Silo/Hosting/OrleansChat.Hosting.csproj Silo/Hosting/
 COPY WebFront/WebFront.csproj WebFront/
 RUN dotnet restore Silo/Silo.csproj && dotnet restore WebFront/WebFront.csproj
 COPY . .

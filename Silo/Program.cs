@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using OrleansChat.Silo.Hosting;
+using OrleansChat.Hosting;
+using OrleansChat.Silo.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddChatSilo();

@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace OrleansChat.Silo.Hosting;
+namespace OrleansChat.Hosting;
 
 /// <summary>Finds the address a silo tells the cluster to reach it at.</summary>
 public static class AdvertisedAddress

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OrleansChat.Silo.Hosting;
+namespace OrleansChat.Hosting;
 
 /// <summary>Orleans settings of a chat silo or client, bound from the <c>Orleans</c> configuration section.</summary>
 public sealed class ChatClusterOptions

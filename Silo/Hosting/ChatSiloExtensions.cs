@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
-namespace OrleansChat.Silo.Hosting;
+namespace OrleansChat.Hosting;
 
 /// <summary>
 /// The one place a chat silo is configured; used by the Silo host and by WebFront's embedded mode.

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace OrleansChat.Silo.Hosting;
+namespace OrleansChat.Hosting;
 
 /// <summary>Parses <c>ConnectionStrings:Redis</c> into StackExchange.Redis options, with a clear error.</summary>
 public static class RedisConfiguration

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace OrleansChat.Silo.Hosting;
+namespace OrleansChat.Hosting;
 
 /// <summary>Binds an options section that is needed before the host is built and fails with a readable message.</summary>
 public static class ValidatedOptions

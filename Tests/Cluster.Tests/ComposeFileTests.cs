@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -220,6 +221,23 @@ public sealed class ComposeFileTests
 
         var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Select(l => l.Trim()).ToHashSet();
         Assert.Superset(new HashSet<string> { "**/bin/", "**/obj/", "**/node_modules/", "WebFront/wwwroot/assets/", ".git/", "Tests/" }, ignored);
+    }
+
+    [Fact]
+    public void TheRestoreLayerCopiesTheProjectFileOfEveryProjectTheTwoAppsReference()
+    {
+        var instructions = DockerfileInstructions(File.ReadAllText(Path.Combine(Root, "Dockerfile")));
+        var restore = instructions.FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));
+        Assert.True(restore > 0, "the Dockerfile has no dotnet restore step");
+        var copied = instructions.Take(restore)
+            .Where(i => i.Keyword == "COPY")
+            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).SkipLast(1))
+            .ToHashSet(StringComparer.Ordinal);
+
+        foreach (var project in ProjectClosure("Silo/Silo.csproj", "WebFront/WebFront.csproj"))
+        {
+            Assert.True(copied.Contains(project), $"the restore layer does not copy {project}: `dotnet restore` would not see it");
+        }
     }
 
     [Theory]
@@ -487,6 +505,30 @@ public sealed class ComposeFileTests
         }
 
         return instructions;
+    }
+
+    /// <summary>The given projects and every project they reference, directly or not (paths from the repository root).</summary>
+    private static SortedSet<string> ProjectClosure(params string[] projects)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(projects);
+        while (pending.TryPop(out var project))
+        {
+            if (!found.Add(project))
+            {
+                continue;
+            }
+
+            var file = Path.Combine(Root, project);
+            foreach (var reference in XDocument.Load(file).Descendants("ProjectReference"))
+            {
+                var include = reference.Attribute("Include")?.Value.Replace('\\', '/') ?? "";
+                var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, include));
+                pending.Push(Path.GetRelativePath(Root, path).Replace('\\', '/'));
+            }
+        }
+
+        return found;
     }
 
     private sealed record ProcessResult(int ExitCode, string Output, string Error);

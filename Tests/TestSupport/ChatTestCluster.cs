@@ -1,6 +1,6 @@
 using System.Globalization;
 using Orleans.TestingHost;
-using OrleansChat.Silo.Hosting;
+using OrleansChat.Hosting;
 
 namespace OrleansChat.Tests.Support;
 

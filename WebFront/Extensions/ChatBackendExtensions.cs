@@ -1,7 +1,4 @@
-using System.Net;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
-using OrleansChat.Silo.Hosting;
+using OrleansChat.Hosting;
 
 namespace OrleansChat.WebFront.Extensions;
 
@@ -9,7 +6,8 @@ public static class ChatBackendExtensions
 {
     /// <summary>
     /// Connects WebFront to the rooms: as an Orleans client of an existing cluster when <c>Orleans:Gateways</c>
-    /// is configured, otherwise by hosting a silo in this process (embedded mode, nothing else to run).
+    /// or <c>ConnectionStrings:Redis</c> is configured, otherwise by hosting a silo in this process (embedded mode,
+    /// nothing else to run).
     /// </summary>
     public static IHostApplicationBuilder AddChatBackend(this IHostApplicationBuilder builder)
     {
@@ -20,49 +18,6 @@ public static class ChatBackendExtensions
             return builder.AddChatSilo();
         }
 
-        var gateways = cluster.Gateways.Select(ParseGateway).ToArray();
-        builder.Services.AddChatLimits();
-        builder.UseOrleansClient(client =>
-        {
-            if (gateways.Length > 0)
-            {
-                client.UseStaticClustering(gateways);
-            }
-            else
-            {
-                var redisOptions = RedisConfiguration.Parse(redis!);
-                client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions);
-                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-            }
-
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = cluster.ClusterId;
-                o.ServiceId = cluster.ServiceId;
-            });
-            // Calls through a dead gateway otherwise wait 30 s for their response (DESIGN.md).
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
-            client.UseConnectionRetryFilter<ClusterConnectionRetryFilter>();
-            client.AddMemoryStreams(ChatStreams.ProviderName);
-        });
-        return builder;
-    }
-
-    private static IPEndPoint ParseGateway(string gateway)
-    {
-        var separator = gateway.LastIndexOf(':');
-        if (separator <= 0 || !int.TryParse(gateway.AsSpan(separator + 1), out var port) || port is < 1 or > 65535)
-        {
-            throw new OptionsValidationException(ChatClusterOptions.SectionName, typeof(ChatClusterOptions),
-                [$"Orleans:Gateways: '{gateway}' is not host:port."]);
-        }
-
-        var host = gateway[..separator].Trim('[', ']');
-        var address = IPAddress.TryParse(host, out var ip)
-            ? ip
-            : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-              ?? throw new OptionsValidationException(ChatClusterOptions.SectionName, typeof(ChatClusterOptions),
-                  [$"Orleans:Gateways: host '{host}' has no IPv4 address."]);
-        return new IPEndPoint(address, port);
+        return builder.AddChatClient(client => client.UseConnectionRetryFilter<ClusterConnectionRetryFilter>());
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using OrleansChat.Silo.Hosting;
+using OrleansChat.Hosting;
 
 namespace OrleansChat.Grains.Tests.Infrastructure;
 

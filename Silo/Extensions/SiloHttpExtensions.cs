@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Dashboard;
+using OrleansChat.Hosting;
 
-namespace OrleansChat.Silo.Hosting;
+namespace OrleansChat.Silo.Extensions;
 
 /// <summary>The silo host's own HTTP port: the Orleans dashboard and a health endpoint.</summary>
 public static class SiloHttpExtensions

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace OrleansChat.Hosting;
+
+/// <summary>
+/// The one place an Orleans client of a chat cluster is configured (WebFront in cluster mode): the counterpart of
+/// <see cref="ChatSiloExtensions"/>, with the same options, cluster ids and stream provider.
+/// </summary>
+public static class ChatClientExtensions
+{
+    /// <summary>
+    /// Makes this process an Orleans client of a chat cluster. Gateways come from <c>Orleans:Gateways</c> when set,
+    /// else from Redis membership (<c>ConnectionStrings:Redis</c>). <paramref name="configure"/> adds what only the
+    /// caller knows (for example its connection retry filter).
+    /// </summary>
+    public static IHostApplicationBuilder AddChatClient(this IHostApplicationBuilder builder, Action<IClientBuilder>? configure = null)
+    {
+        var options = ValidatedOptions.Bind<ChatClusterOptions>(builder.Configuration, ChatClusterOptions.SectionName);
+        var redis = builder.Configuration.GetConnectionString(ChatSiloExtensions.RedisConnectionName);
+        // Parsed (and resolved) here, so a bad gateway fails the start with its own message.
+        var gateways = options.Gateways.Select(GatewayEndpoint.Parse).ToArray();
+        if (gateways.Length == 0 && string.IsNullOrWhiteSpace(redis))
+        {
+            throw new OptionsValidationException(ChatClusterOptions.SectionName, typeof(ChatClusterOptions),
+                ["An Orleans client of the chat cluster needs Orleans:Gateways or ConnectionStrings:Redis."]);
+        }
+
+        builder.Services.AddChatLimits();
+        builder.UseOrleansClient(client =>
+        {
+            if (gateways.Length > 0)
+            {
+                client.UseStaticClustering(gateways);
+            }
+            else
+            {
+                var redisOptions = RedisConfiguration.Parse(redis!);
+                client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions);
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            }
+
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            // Calls through a dead gateway otherwise wait 30 s for their response (DESIGN.md).
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+            // The same provider name as the silos' streams, else "Stream provider ... not found" (DESIGN.md).
+            client.AddMemoryStreams(ChatStreams.ProviderName);
+            configure?.Invoke(client);
+        });
+        return builder;
+    }
+}
