@@ -230,6 +230,9 @@ public sealed class ChatSocket : IAsyncDisposable
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 
+    /// <summary>Drops the connection without a close handshake (a tab killed, a cable pulled).</summary>
+    public void Abort() => _socket.Abort();
+
     public async ValueTask DisposeAsync()
     {
         if (_socket.State == WebSocketState.Open)

@@ -22,6 +22,9 @@ public sealed class WebFrontHost : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The app's services (white-box checks: its room feeds, its Orleans client).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public Uri SocketUri => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
 
     public static async Task<WebFrontHost> StartAsync(IDictionary<string, string?>? settings = null)

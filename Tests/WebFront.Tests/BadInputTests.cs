@@ -4,8 +4,7 @@ using System.Net.WebSockets;
 namespace OrleansChat.WebFront.Tests;
 
 /// <summary>Every kind of bad input gets a clear, stable answer and harms nobody else.</summary>
-[Collection(WebFrontCollection.Name)]
-public sealed class BadInputTests(WebFrontFixture fixture)
+public abstract class BadInputTests(WebFrontFixture fixture)
 {
     [Theory]
     [InlineData("{not json", "invalid_json")]
@@ -142,3 +141,9 @@ public sealed class BadInputTests(WebFrontFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 }
+
+[Collection(ServerFeedCollection.Name)]
+public sealed class BadInputTestsWithOneFeedPerRoom(ServerFeedFixture fixture) : BadInputTests(fixture);
+
+[Collection(ConnectionFeedCollection.Name)]
+public sealed class BadInputTestsWithOneFeedPerSocket(ConnectionFeedFixture fixture) : BadInputTests(fixture);

@@ -1,7 +1,7 @@
 namespace OrleansChat.WebFront.Tests;
 
-[Collection(WebFrontCollection.Name)]
-public sealed class ObservabilityTests(WebFrontFixture fixture)
+[Collection(ServerFeedCollection.Name)]
+public sealed class ObservabilityTests(ServerFeedFixture fixture)
 {
     [Fact]
     public async Task ReadinessReportsAReachableCluster()

@@ -2,8 +2,7 @@ using System.Text.Json;
 
 namespace OrleansChat.WebFront.Tests;
 
-[Collection(WebFrontCollection.Name)]
-public sealed class RelayTests(WebFrontFixture fixture)
+public abstract class RelayTests(WebFrontFixture fixture)
 {
     [Fact]
     public async Task TwoSocketsInOneRoomSeeEachOthersChunksInOrderAndTheCommit()
@@ -192,3 +191,9 @@ public sealed class RelayTests(WebFrontFixture fixture)
 
     internal static string TypeOf(JsonElement frame) => frame.GetProperty("type").GetString()!;
 }
+
+[Collection(ServerFeedCollection.Name)]
+public sealed class RelayTestsWithOneFeedPerRoom(ServerFeedFixture fixture) : RelayTests(fixture);
+
+[Collection(ConnectionFeedCollection.Name)]
+public sealed class RelayTestsWithOneFeedPerSocket(ConnectionFeedFixture fixture) : RelayTests(fixture);

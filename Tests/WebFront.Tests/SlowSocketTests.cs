@@ -1,12 +1,13 @@
 namespace OrleansChat.WebFront.Tests;
 
 /// <summary>A socket that stops reading must neither stall others nor grow the server's memory.</summary>
-public sealed class SlowSocketTests : IAsyncLifetime
+public abstract class SlowSocketTests(string feedScope) : IAsyncLifetime
 {
     private WebFrontHost _host = null!;
 
     public async Task InitializeAsync() => _host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
     {
+        ["Chat:Relay:FeedScope"] = feedScope,
         ["Chat:Socket:FramesPerSecond"] = "10000",
         ["Chat:Socket:FrameBurst"] = "10000",
         ["Chat:Socket:OutboundQueueCapacity"] = "128",
@@ -74,3 +75,7 @@ public sealed class SlowSocketTests : IAsyncLifetime
         Assert.True(chunksSeenBySlow < drafts, $"the slow socket skipped queued drafts ({chunksSeenBySlow} of {drafts} delivered)");
     }
 }
+
+public sealed class SlowSocketTestsWithOneFeedPerRoom() : SlowSocketTests("Server");
+
+public sealed class SlowSocketTestsWithOneFeedPerSocket() : SlowSocketTests("Connection");

@@ -1,17 +1,23 @@
 using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Rooms;
 using OrleansChat.WebFront.Sockets;
 
 namespace OrleansChat.WebFront.Extensions;
 
 public static class ChatSocketExtensions
 {
-    /// <summary>Registers the WebSocket endpoint's options (validated at start) and services.</summary>
+    /// <summary>Registers the WebSocket endpoint's and the relay's options (validated at start) and services.</summary>
     public static IHostApplicationBuilder AddChatSockets(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ChatSocketOptions>()
             .BindConfiguration(ChatSocketOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<RelayOptions>()
+            .BindConfiguration(RelayOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<RoomFeeds>();
         builder.Services.AddSingleton<OriginPolicy>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ServerIdentity>();

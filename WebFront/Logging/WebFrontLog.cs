@@ -28,8 +28,8 @@ internal static partial class WebFrontLog
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: socket failed")]
     public static partial void SocketFailed(ILogger logger, Exception exception, string connectionId);
 
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the room stream reported an error")]
-    public static partial void StreamError(ILogger logger, Exception exception, string connectionId);
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Room {RoomId}: the room stream reported an error; recovering the feed")]
+    public static partial void StreamError(ILogger logger, Exception exception, string roomId);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Connection {ConnectionId} is no longer known to room {RoomId}; rejoining")]
     public static partial void Rejoining(ILogger logger, string connectionId, string roomId);
@@ -51,4 +51,16 @@ internal static partial class WebFrontLog
 
     [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Renewing presence leases in room {RoomId} failed")]
     public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, string roomId);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Room {RoomId}: events were lost on the way to this WebFront; subscribing again and resynchronising {Members} sockets")]
+    public static partial void FeedRecovering(ILogger logger, string roomId, int members);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Warning, Message = "Room {RoomId}: subscribing again failed; the next lease renewal tries again")]
+    public static partial void FeedRecoveryFailed(ILogger logger, Exception exception, string roomId);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Warning, Message = "Room {RoomId}: subscribing to the room stream failed (attempt {Attempt}); retrying")]
+    public static partial void SubscribeRetry(ILogger logger, Exception exception, string roomId, int attempt);
+
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Warning, Message = "Room {RoomId}: unsubscribing from the room stream failed")]
+    public static partial void UnsubscribeFailed(ILogger logger, Exception exception, string roomId);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace OrleansChat.WebFront.Protocol;
@@ -5,13 +6,14 @@ namespace OrleansChat.WebFront.Protocol;
 /// <summary>
 /// Parses one client text frame with <see cref="Utf8JsonReader"/>: no intermediate DOM, exact messages for
 /// the client about what is wrong (bad JSON, a field of the wrong type, a missing or unknown type).
-/// Unknown fields are ignored so clients can add fields without breaking older servers.
+/// Unknown fields are ignored so clients can add fields without breaking older servers. The result is a typed
+/// <see cref="ClientCommand"/> that has every field its type needs.
 /// </summary>
 internal static class ClientFrameParser
 {
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out ClientFrame frame, out ProtocolError error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ClientCommand? command, out ProtocolError error)
     {
-        frame = default;
+        command = null;
         string? type = null, room = null, name = null, text = null, id = null;
         long? seq = null;
         try
@@ -82,23 +84,37 @@ internal static class ClientFrameParser
             return false;
         }
 
-        ClientFrameType parsed;
         switch (type)
         {
             case null:
                 error = new(ErrorCodes.InvalidFrame, "Field \"type\" is required.");
                 return false;
-            case "join": parsed = ClientFrameType.Join; break;
-            case "chunk": parsed = ClientFrameType.Chunk; break;
-            case "commit": parsed = ClientFrameType.Commit; break;
-            case "cancel": parsed = ClientFrameType.Cancel; break;
-            case "resync": parsed = ClientFrameType.Resync; break;
+            case "join":
+                command = new JoinCommand(room, name);
+                break;
+            case "chunk":
+                if (text is null || seq is null)
+                {
+                    error = new(ErrorCodes.InvalidFrame, "A chunk needs \"text\" (the whole draft) and \"seq\".");
+                    return false;
+                }
+
+                command = new ChunkCommand(text, seq.Value);
+                break;
+            case "commit":
+                command = new CommitCommand(text, id);
+                break;
+            case "cancel":
+                command = CancelCommand.Instance;
+                break;
+            case "resync":
+                command = ResyncCommand.Instance;
+                break;
             default:
                 error = new(ErrorCodes.UnknownType, "Unknown frame type. Known types: join, chunk, commit, cancel, resync.");
                 return false;
         }
 
-        frame = new ClientFrame(parsed, room, name, text, seq, id);
         error = default;
         return true;
     }

@@ -1,20 +1,20 @@
 using Microsoft.Extensions.Options;
 using OrleansChat.WebFront.Logging;
-using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Rooms;
 using OrleansChat.WebFront.Telemetry;
 
 namespace OrleansChat.WebFront.Sockets;
 
 /// <summary>Admits a WebSocket upgrade (method, origin, capacity) and runs a <see cref="ChatConnection"/> on it.</summary>
 internal sealed class ChatSocketHandler(
-    IClusterClient cluster,
+    RoomFeeds feeds,
     OriginPolicy origins,
     ConnectionRegistry registry,
     ServerIdentity server,
     IOptions<ChatSocketOptions> socketOptions,
     IOptions<ChatLimits> limits,
+    IOptions<RelayOptions> relay,
     ChatMetrics metrics,
-    EventFrameCache frames,
     ILogger<ChatConnection> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -49,7 +49,7 @@ internal sealed class ChatSocketHandler(
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            connection = new ChatConnection(socket, cluster, socketOptions.Value, limits.Value, server.Id, metrics, frames, logger);
+            connection = new ChatConnection(socket, feeds, socketOptions.Value, limits.Value, relay.Value, server.Id, metrics, logger);
             metrics.ConnectionOpened();
             var running = connection.RunAsync(context.RequestAborted);
             registry.Track(connection, running);

@@ -1,13 +1,19 @@
 using OrleansChat.WebFront.Logging;
+using OrleansChat.WebFront.Rooms;
 
 namespace OrleansChat.WebFront.Sockets;
 
 /// <summary>
 /// On SIGTERM: stop accepting sockets, send every client a <c>goingAway</c> frame and close 1012 so it reconnects
-/// (through the load balancer, to another WebFront), and wait until each has left its room and unsubscribed.
+/// (through the load balancer, to another WebFront), wait until each has left its room, then unsubscribe every room
+/// feed.
 /// Registered after the Orleans client, so it stops before it: the goodbyes still reach the cluster.
 /// </summary>
-internal sealed class GracefulShutdown(ConnectionRegistry registry, IHostApplicationLifetime lifetime, ILogger<GracefulShutdown> logger)
+internal sealed class GracefulShutdown(
+    ConnectionRegistry registry,
+    RoomFeeds feeds,
+    IHostApplicationLifetime lifetime,
+    ILogger<GracefulShutdown> logger)
     : IHostedService
 {
     private CancellationTokenRegistration _stopping;
@@ -29,6 +35,7 @@ internal sealed class GracefulShutdown(ConnectionRegistry registry, IHostApplica
         try
         {
             await registry.WhenAllClosedAsync(cancellationToken);
+            await feeds.RetireUnusedAsync().WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {

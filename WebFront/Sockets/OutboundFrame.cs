@@ -1,11 +1,20 @@
 namespace OrleansChat.WebFront.Sockets;
 
 /// <summary>
-/// A frame waiting for the writer loop: its room sequence number (0 for frames that are not room events)
-/// and its UTF-8 JSON, and when the room published it (room events only). A null payload asks the writer for a
-/// fresh snapshot.
+/// A frame waiting in a <see cref="SocketOutbox"/>: its UTF-8 JSON, its room sequence number (0 when it is not a room
+/// event) and, for room events, when the room published it (for the relay latency metric).
 /// </summary>
-internal readonly record struct OutboundFrame(long Seq, byte[]? Payload, DateTimeOffset PublishedAt = default)
+internal readonly record struct OutboundFrame(OutboundFrameKind Kind, long Seq, byte[] Payload, DateTimeOffset PublishedAt = default);
+
+/// <summary>What an <see cref="OutboundFrame"/> is, which decides what a resync may drop.</summary>
+internal enum OutboundFrameKind
 {
-    public static OutboundFrame Resync => new(0, null);
+    /// <summary>A room event (chunk, commit, joined, left, cleared): superseded by a later welcome.</summary>
+    Event,
+
+    /// <summary>A welcome snapshot: superseded by a later welcome.</summary>
+    Welcome,
+
+    /// <summary>An error or goingAway frame: never superseded, delivered even to a socket that is behind.</summary>
+    Control,
 }

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansChat.WebFront.Rooms;
+
+/// <summary>How room events reach this WebFront's sockets, bound from <c>Chat:Relay</c>.</summary>
+public sealed class RelayOptions
+{
+    public const string SectionName = "Chat:Relay";
+
+    /// <summary>
+    /// <see cref="FeedScope.Server"/>: one stream subscription per room on this WebFront, shared by its sockets.
+    /// <see cref="FeedScope.Connection"/>: one per socket.
+    /// </summary>
+    [EnumDataType(typeof(FeedScope))]
+    public FeedScope FeedScope { get; set; } = FeedScope.Server;
+
+    /// <summary>
+    /// How long a shared room feed outlives its last local member, so a reconnect or a page reload does not
+    /// unsubscribe and subscribe again (each rewrites the room's pub-sub state). Not used with one feed per socket.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan FeedGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest wait between attempts to fetch a welcome the room did not give (backoff doubles up to it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan MaxWelcomeRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}

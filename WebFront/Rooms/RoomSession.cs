@@ -1,0 +1,459 @@
+using OrleansChat.Model;
+using OrleansChat.WebFront.Logging;
+using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Sockets;
+
+namespace OrleansChat.WebFront.Rooms;
+
+/// <summary>
+/// One socket's membership of a room, and the one place that talks to the room grain for it: join, chunk, commit,
+/// cancel and leave for the reader, and every welcome after the first (a resync the client or the outbox asked for,
+/// a rejoin when the room forgot the connection). A welcome that fails is retried with backoff until it arrives or
+/// the socket closes, never dropped: a tab must not freeze waiting for it.
+/// </summary>
+internal sealed class RoomSession : IRoomMember, IAsyncDisposable
+{
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    private readonly RoomFeeds _feeds;
+    private readonly ChatSocketOptions _options;
+    private readonly ChatLimits _limits;
+    private readonly RelayOptions _relay;
+    private readonly ClientLimits _clientLimits;
+    private readonly string _serverId;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _welcomeGate = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Lock _loopGate = new();
+
+    private RoomFeed? _feed;
+    private IChatRoomGrain? _joinSent;
+    private string? _name;
+    private int _rejoinRequested;
+    private int _welcomeRequests;
+    private Task? _welcomeLoop;
+
+    public RoomSession(
+        string connectionId,
+        RoomFeeds feeds,
+        ChatSocketOptions options,
+        ChatLimits limits,
+        RelayOptions relay,
+        string serverId,
+        ILogger logger)
+    {
+        ConnectionId = connectionId;
+        _feeds = feeds;
+        _options = options;
+        _limits = limits;
+        _relay = relay;
+        _serverId = serverId;
+        _logger = logger;
+        _clientLimits = new ClientLimits(limits.MaxNameLength, limits.MaxDraftLength, options.MaxFrameBytes);
+        Outbox = new SocketOutbox(options.OutboundQueueCapacity, StartWelcomeLoop);
+    }
+
+    public string ConnectionId { get; }
+
+    public SocketOutbox Outbox { get; }
+
+    public bool IsJoined => Volatile.Read(ref _feed) is not null;
+
+    /// <summary>The room this socket is in, or null.</summary>
+    public string? RoomId => Volatile.Read(ref _feed)?.RoomId;
+
+    /// <summary>Carries out one client command; a room that fails or does not answer in time is reported as <c>unavailable</c>.</summary>
+    public async Task HandleAsync(ClientCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (command)
+            {
+                case JoinCommand join:
+                    await JoinAsync(join, cancellationToken);
+                    break;
+                case ChunkCommand chunk:
+                    await ChunkAsync(chunk);
+                    break;
+                case CommitCommand commit:
+                    await CommitAsync(commit, cancellationToken);
+                    break;
+                case CancelCommand:
+                    await CancelAsync(cancellationToken);
+                    break;
+                case ResyncCommand:
+                    if (!Outbox.RequestWelcome())
+                    {
+                        SendError(ChatStatus.NotJoined);
+                    }
+
+                    break;
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var reference = (command as CommitCommand)?.Id;
+            WebFrontLog.BackendCallFailed(_logger, ex, ConnectionId, command.GetType().Name, RoomId);
+            SendError(new(ErrorCodes.Unavailable, "The chat service did not answer in time; try again.", reference));
+        }
+    }
+
+    public void RequestRejoin()
+    {
+        Interlocked.Exchange(ref _rejoinRequested, 1);
+        StartWelcomeLoop();
+    }
+
+    public void SendError(ProtocolError error) => Outbox.OfferControl(ServerFrameWriter.Error(error));
+
+    /// <summary>Leaves the room (and the feed), also when a join was sent but never answered. Never throws.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync();
+        Task? loop;
+        lock (_loopGate)
+        {
+            loop = _welcomeLoop;
+        }
+
+        if (loop is not null)
+        {
+            await loop;
+        }
+
+        LeaveFeed();
+        if (_joinSent is { } room)
+        {
+            await LeaveQuietlyAsync(room);
+        }
+
+        _welcomeGate.Dispose();
+        _closing.Dispose();
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    private async Task JoinAsync(JoinCommand join, CancellationToken cancellationToken)
+    {
+        if (_joinSent is not null)
+        {
+            SendError(ChatStatus.AlreadyJoined);
+            return;
+        }
+
+        var roomId = ChatValidation.NormalizeRoomId(join.Room ?? ChatValidation.DefaultRoom);
+        if (roomId is null)
+        {
+            SendError(ChatStatus.InvalidRoom);
+            return;
+        }
+
+        var nameStatus = ChatValidation.CheckDisplayName(join.Name, _limits, out var name);
+        if (nameStatus != ChatStatus.Ok)
+        {
+            SendError(nameStatus);
+            return;
+        }
+
+        // Subscribed and holding events before the room takes the snapshot: nothing between the two is lost.
+        var feed = _feeds.Acquire(roomId);
+        var joined = false;
+        try
+        {
+            await feed.SubscribeAsync(cancellationToken);
+            Outbox.BeginWelcome();
+            feed.Add(this);
+            _joinSent = feed.Room;
+            JoinResult result;
+            try
+            {
+                result = await Call(feed.Room.Join(ConnectionId, name), cancellationToken);
+            }
+            catch when (!cancellationToken.IsCancellationRequested)
+            {
+                // The join may still have happened: undo it now, so a retry is not "already joined".
+                await LeaveQuietlyAsync(feed.Room);
+                _joinSent = null;
+                throw;
+            }
+
+            if (result.Status != ChatStatus.Ok || result.Snapshot is null)
+            {
+                _joinSent = null;
+                SendError(result.Status);
+                return;
+            }
+
+            _name = name;
+            Volatile.Write(ref _feed, feed);
+            joined = true;
+            Outbox.CompleteWelcome(Welcome(result.Snapshot), result.Snapshot.Seq);
+            WebFrontLog.Joined(_logger, ConnectionId, roomId, name);
+        }
+        finally
+        {
+            if (!joined)
+            {
+                feed.Remove(this);
+                Outbox.Reset();
+                _feeds.Release(feed);
+            }
+        }
+    }
+
+    private async Task ChunkAsync(ChunkCommand chunk)
+    {
+        if (!TryGetRoom(out var room, null))
+        {
+            return;
+        }
+
+        var status = chunk.Seq < 0 ? ChatStatus.InvalidSequence : ChatValidation.CheckText(chunk.Text, _limits, isCommit: false);
+        if (status != ChatStatus.Ok)
+        {
+            SendError(status);
+            return;
+        }
+
+        // One-way: the room's answer is not waited for (the chunk event is the answer). A room that has forgotten this
+        // connection says so at the next lease renewal, which rejoins it; the client re-sends its draft after the welcome.
+        await room.PushDraft(ConnectionId, chunk.Text, chunk.Seq);
+    }
+
+    private async Task CommitAsync(CommitCommand commit, CancellationToken cancellationToken)
+    {
+        if (!TryGetRoom(out var room, commit.Id))
+        {
+            return;
+        }
+
+        if (!ChatValidation.IsValidClientMessageId(commit.Id))
+        {
+            SendError(ChatStatus.InvalidMessageId);
+            return;
+        }
+
+        var status = ChatValidation.CheckText(commit.Text, _limits, isCommit: true);
+        if (status != ChatStatus.Ok)
+        {
+            SendError(status, commit.Id);
+            return;
+        }
+
+        var result = await Call(room.Commit(ConnectionId, commit.Text!, commit.Id!), cancellationToken);
+        if (result.Status == ChatStatus.NotJoined && await RejoinAsync(cancellationToken))
+        {
+            result = await Call(room.Commit(ConnectionId, commit.Text!, commit.Id!), cancellationToken);
+        }
+
+        // Ok: everyone, this socket included, sees the commit event. Duplicate: it was stored before, but this client
+        // may have missed its event (a retry after a failure): a fresh welcome settles it either way.
+        if (result.Status == ChatStatus.Duplicate)
+        {
+            Outbox.RequestWelcome();
+        }
+        else if (result.Status != ChatStatus.Ok)
+        {
+            SendError(result.Status, commit.Id);
+        }
+    }
+
+    private async Task CancelAsync(CancellationToken cancellationToken)
+    {
+        if (!TryGetRoom(out var room, null))
+        {
+            return;
+        }
+
+        var status = await Call(room.CancelDraft(ConnectionId), cancellationToken);
+        if (status == ChatStatus.NotJoined)
+        {
+            // The room no longer knows this connection, so it holds no draft of it either.
+            await RejoinAsync(cancellationToken);
+        }
+        else if (status != ChatStatus.Ok)
+        {
+            SendError(status);
+        }
+    }
+
+    private bool TryGetRoom(out IChatRoomGrain room, string? reference)
+    {
+        var feed = Volatile.Read(ref _feed);
+        room = feed?.Room!;
+        if (feed is not null)
+        {
+            return true;
+        }
+
+        SendError(ChatStatus.NotJoined, reference);
+        return false;
+    }
+
+    // ---------------------------------------------------------------- welcomes after the first
+
+    private Task<bool> RejoinAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _rejoinRequested, 1);
+        return ProduceWelcomeAsync(retry: false, cancellationToken);
+    }
+
+    /// <summary>A welcome is wanted (the outbox or a lease renewal asked): produce it in the background, one at a time.</summary>
+    private void StartWelcomeLoop()
+    {
+        lock (_loopGate)
+        {
+            _welcomeRequests++;
+            if (_welcomeLoop is null && !_closing.IsCancellationRequested)
+            {
+                _welcomeLoop = Task.Run(WelcomeLoopAsync);
+            }
+        }
+    }
+
+    private async Task WelcomeLoopAsync()
+    {
+        while (true)
+        {
+            lock (_loopGate)
+            {
+                if (_welcomeRequests == 0 || _closing.IsCancellationRequested)
+                {
+                    _welcomeLoop = null;
+                    return;
+                }
+
+                _welcomeRequests = 0;
+            }
+
+            try
+            {
+                await ProduceWelcomeAsync(retry: true, _closing.Token);
+            }
+            catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+            {
+                // The socket is closing.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fetches a snapshot (or joins again, when the room forgot this connection) and queues it as the socket's welcome.
+    /// With <paramref name="retry"/>, a failure is retried with doubling delays; the client hears once that the room
+    /// is unavailable. False when no welcome was produced.
+    /// </summary>
+    private async Task<bool> ProduceWelcomeAsync(bool retry, CancellationToken cancellationToken)
+    {
+        await _welcomeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var delay = FirstRetryDelay;
+            for (var attempt = 0; ; attempt++)
+            {
+                var feed = Volatile.Read(ref _feed);
+                var rejoin = Interlocked.Exchange(ref _rejoinRequested, 0) == 1;
+                if (feed is null)
+                {
+                    return false;
+                }
+
+                if (!rejoin && Outbox.Phase != OutboxPhase.AwaitingWelcome)
+                {
+                    return true; // An earlier welcome already answered this request.
+                }
+
+                Outbox.BeginWelcome();
+                try
+                {
+                    var snapshot = rejoin ? await RejoinRoomAsync(feed, cancellationToken) : await Call(feed.Room.GetSnapshot(), cancellationToken);
+                    if (snapshot is null)
+                    {
+                        return false;
+                    }
+
+                    Outbox.CompleteWelcome(Welcome(snapshot), snapshot.Seq);
+                    return true;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    if (rejoin)
+                    {
+                        Interlocked.Exchange(ref _rejoinRequested, 1);
+                    }
+
+                    WebFrontLog.BackendCallFailed(_logger, ex, ConnectionId, rejoin ? "rejoin" : "resync", feed.RoomId);
+                    if (attempt == 0)
+                    {
+                        SendError(new(ErrorCodes.Unavailable, "The room did not answer; still trying."));
+                    }
+
+                    if (!retry)
+                    {
+                        return false;
+                    }
+
+                    await Task.Delay(delay, cancellationToken);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _relay.MaxWelcomeRetryDelay.Ticks));
+                }
+            }
+        }
+        finally
+        {
+            _welcomeGate.Release();
+        }
+    }
+
+    /// <summary>Joins again under the same id and name; null (and the socket leaves the room) when the room refuses.</summary>
+    private async Task<RoomSnapshot?> RejoinRoomAsync(RoomFeed feed, CancellationToken cancellationToken)
+    {
+        WebFrontLog.Rejoining(_logger, ConnectionId, feed.RoomId);
+        var result = await Call(feed.Room.Join(ConnectionId, _name!), cancellationToken);
+        switch (result.Status)
+        {
+            case ChatStatus.Ok when result.Snapshot is not null:
+                return result.Snapshot;
+            case ChatStatus.AlreadyJoined:
+                return await Call(feed.Room.GetSnapshot(), cancellationToken);
+            default:
+                SendError(result.Status);
+                LeaveFeed();
+                _joinSent = null;
+                return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void LeaveFeed()
+    {
+        var feed = Interlocked.Exchange(ref _feed, null);
+        if (feed is not null)
+        {
+            feed.Remove(this);
+            Outbox.Reset();
+            _feeds.Release(feed);
+        }
+    }
+
+    private async Task LeaveQuietlyAsync(IChatRoomGrain room)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(CleanupTimeout);
+            await room.Leave(ConnectionId).WaitAsync(timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            WebFrontLog.CleanupFailed(_logger, ex, ConnectionId, RoomId);
+        }
+    }
+
+    private byte[] Welcome(RoomSnapshot snapshot) =>
+        ServerFrameWriter.Welcome(snapshot, ConnectionId, _name!, _serverId, _clientLimits);
+
+    private void SendError(ChatStatus status, string? reference = null) => SendError(ErrorCodes.FromStatus(status, _limits, reference));
+
+    private Task<T> Call<T>(Task<T> call, CancellationToken cancellationToken) =>
+        call.WaitAsync(_options.GrainCallTimeout, cancellationToken);
+}

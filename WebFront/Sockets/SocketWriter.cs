@@ -1,0 +1,45 @@
+using System.Net.WebSockets;
+using OrleansChat.WebFront.Logging;
+using OrleansChat.WebFront.Telemetry;
+
+namespace OrleansChat.WebFront.Sockets;
+
+/// <summary>
+/// The one loop that sends on a socket: it takes frames from the socket's <see cref="SocketOutbox"/> and sends them,
+/// nothing else (it never calls a grain). A send slower than <see cref="ChatSocketOptions.SendTimeout"/> aborts the
+/// socket, which also ends its reader.
+/// </summary>
+internal sealed class SocketWriter(WebSocket socket, SocketOutbox outbox, ChatSocketOptions options, ChatMetrics metrics, ILogger logger, string connectionId)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            while (await outbox.WaitAsync(cancellationToken))
+            {
+                while (outbox.TryTake(out var frame))
+                {
+                    sendTimeout.CancelAfter(options.SendTimeout);
+                    await socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, sendTimeout.Token);
+                    if (!sendTimeout.TryReset())
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
+                    metrics.FrameSent();
+                    metrics.Relayed(frame.PublishedAt);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                // A send timed out or failed: the socket is dead to us; make the reader end too.
+                WebFrontLog.SocketFailed(logger, ex, connectionId);
+                socket.Abort();
+            }
+        }
+    }
+}
