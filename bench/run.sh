@@ -3,23 +3,36 @@
 #   cluster   the process cluster of scripts/cluster.sh (redis, 2 silos, 2 WebFronts), clients spread over both
 #             WebFronts directly (not through nginx), so senders and receivers sit on different WebFronts
 #   embedded  one WebFront process hosting its own silo (what `dotnet run --project WebFront` starts)
-# Every scenario gets a fresh cluster (or WebFront), so memory baselines and stream subscriptions start clean.
+# and, in the same run, the reference peers of $PEERS_DIR (../shared/peers/README.md), for OrleansChat's figures as
+# ratios to them:
+#   signalr-redis  an ASP.NET Core SignalR hub with the Redis backplane: 2 nodes + their own redis-server, clients
+#                  alternating between the nodes (every event goes through redis, as OrleansChat's go through streams)
+#   aspnet-ws      the plain relay: one ASP.NET Core process, raw WebSockets, in-memory rooms
+#   node-ws        one Node.js + ws process, in-memory rooms
+# A mode label `cluster-NAME` / `embedded-NAME` is the cluster / embedded WebFront with the extra server settings of
+# MODE_ENV_cluster_NAME ("Name=value ..."); `cluster-conn` and `embedded-conn` default to
+# Chat__Relay__FeedScope=Connection. Each label is a column of its own in the results.
+# Every scenario gets fresh servers (cluster, WebFront or peer processes and their redis), so memory baselines and
+# stream subscriptions start clean.
 # Writes bench/results/$RESULTS_NAME.json (every report) and .md (tables + targets), and bench/results/latest.md.
 #
-#   bench/run.sh                          all scenarios, both modes (~20 min on 2 cores)
+#   bench/run.sh                          all scenarios, all modes (~50 min on 2 cores)
 #   SCENARIOS="S1 S3" MODES=cluster bench/run.sh
+#   MODES="signalr-redis aspnet-ws" bench/run.sh          only peers
+#   MODES="cluster cluster-conn signalr-redis aspnet-ws" bench/run.sh
 #
-# Settings (environment): MODES ("cluster embedded"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
+# Settings (environment): MODES ("cluster embedded signalr-redis aspnet-ws node-ws"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
 # DURATION (30, seconds measured per S1-S3), WARMUP (30: the servers start fresh; under load their JIT tiering takes ~30-40 s to settle), S5_STEPS, S5_DURATION (15), NO_BUILD=1 (skip the Release
 # build), NOTE (free text stored in every report), EXTRA_ENV ("Name=value ..." exported to the servers, e.g.
 # "Orleans__StreamPollPeriod=00:00:00.002" to try a setting without changing the code), SERVER_ROOT (a checkout
 # whose scripts/cluster.sh and Release binaries are the servers under test, e.g. an unchanged copy for a
-# before/after comparison; default: this checkout).
+# before/after comparison; default: this checkout), MODE_ENV_<label with - as _> (server settings of a cluster-NAME
+# or embedded-NAME mode), PEERS_DIR (the peers' sources, read only: built into .run/peers; default ../shared/peers).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-MODES="${MODES:-cluster embedded}"
+MODES="${MODES:-cluster embedded signalr-redis aspnet-ws node-ws}"
 SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5}"
 RESULTS_NAME="${RESULTS_NAME:-$(date +%F)}"
 DURATION="${DURATION:-30}"
@@ -29,6 +42,32 @@ S5_DURATION="${S5_DURATION:-15}"
 NOTE="${NOTE:-}"
 EXTRA_ENV="${EXTRA_ENV:-}"
 SERVER_ROOT="$(cd "${SERVER_ROOT:-$root}" && pwd)"
+PEERS_DIR="${PEERS_DIR:-$root/../shared/peers}"
+peers="$root/.run/peers" # the peers' builds (their source folder is read-only)
+
+mode_kind() { # mode label -> cluster | embedded | signalr-redis | aspnet-ws | node-ws
+  case "$1" in
+    signalr-redis|aspnet-ws|node-ws) echo "$1" ;;
+    cluster|cluster-*) echo cluster ;;
+    embedded|embedded-*) echo embedded ;;
+    *) echo "bench: unknown mode '$1' (cluster[-NAME], embedded[-NAME], signalr-redis, aspnet-ws, node-ws)" >&2; exit 2 ;;
+  esac
+}
+mode_env() { # mode label -> its extra server settings ("Name=value ...", besides EXTRA_ENV)
+  local label="$1" var
+  [[ "$label" == cluster-* || "$label" == embedded-* ]] || return 0
+  var="MODE_ENV_${label//-/_}"
+  if [[ -n "${!var:-}" ]]; then echo "${!var}"
+  elif [[ "${label#*-}" == conn ]]; then echo "Chat__Relay__FeedScope=Connection"
+  else echo "bench: mode '$label' needs $var=\"Name=value ...\" (its server settings)" >&2; exit 2
+  fi
+}
+has_kind() { local m; for m in $MODES; do [[ "$(mode_kind "$m")" == "$1" ]] && return 0; done; return 1; }
+for m in $MODES; do mode_kind "$m" >/dev/null; mode_env "$m" >/dev/null; done # fail before building
+if has_kind signalr-redis || has_kind aspnet-ws || has_kind node-ws; then
+  [[ -f "$PEERS_DIR/README.md" ]] || { echo "bench: no reference peers at $PEERS_DIR (set PEERS_DIR)" >&2; exit 2; }
+  PEERS_DIR="$(cd "$PEERS_DIR" && pwd)"
+fi
 
 stamp="$(date +%Y%m%d-%H%M%S)"
 work="$root/.run/bench/$stamp"
@@ -46,62 +85,150 @@ export LB_PORT=3290 REDIS_PORT=6399 WEB1_PORT=3291 WEB2_PORT=3292 SILO1_PORT=111
 export GATEWAY1_PORT=30091 GATEWAY2_PORT=30092 DASHBOARD1_PORT=8191 DASHBOARD2_PORT=8192
 export CLUSTER_ID="bench-$stamp" CONFIGURATION=Release
 EMBEDDED_PORT=3295
+ASPNET_WS_PORT=3296 NODE_WS_PORT=3297 SIGNALR1_PORT=3298 SIGNALR2_PORT=3299 SIGNALR_REDIS_PORT=6398
 
 for kv in $EXTRA_ENV; do export "${kv?}"; done
 
+build() { # project-or-folder, extra dotnet build arguments...
+  dotnet build "$@" -c Release -v quiet -nologo >>"$work/logs/build.log" 2>&1 || { tail -n 40 "$work/logs/build.log" >&2; exit 1; }
+}
 if [[ "${NO_BUILD:-}" != 1 ]]; then
   echo "bench: building (Release)"
-  dotnet build "$root/bench/ChatLoad" -c Release -v quiet -nologo >"$work/logs/build.log" 2>&1 || { tail -n 40 "$work/logs/build.log" >&2; exit 1; }
-  for project in Silo WebFront; do
-    dotnet build "$SERVER_ROOT/$project" -c Release -v quiet -nologo >>"$work/logs/build.log" 2>&1 || { tail -n 40 "$work/logs/build.log" >&2; exit 1; }
-  done
+  build "$root/bench/ChatLoad"
+  if has_kind cluster || has_kind embedded; then
+    for project in Silo WebFront; do build "$SERVER_ROOT/$project"; done
+  fi
+  has_kind aspnet-ws && build "$PEERS_DIR/aspnet-ws/AspnetWs.csproj" --artifacts-path "$peers/aspnet-ws"
+  has_kind signalr-redis && build "$PEERS_DIR/signalr-redis/SignalrRedis.csproj" --artifacts-path "$peers/signalr-redis"
+  if has_kind node-ws; then
+    mkdir -p "$peers/node-ws"
+    install -m 644 "$PEERS_DIR"/node-ws/{server.js,package.json,package-lock.json} "$peers/node-ws/"
+    if ! cmp -s "$peers/node-ws/package-lock.json" "$peers/node-ws/.installed-lock.json"; then
+      (cd "$peers/node-ws" && npm ci --no-audit --no-fund) >>"$work/logs/build.log" 2>&1 || { tail -n 40 "$work/logs/build.log" >&2; exit 1; }
+      cp "$peers/node-ws/package-lock.json" "$peers/node-ws/.installed-lock.json"
+    fi
+  fi
 fi
+ASPNET_WS_DLL="$peers/aspnet-ws/bin/AspnetWs/release/aspnet-ws.dll"
+SIGNALR_DLL="$peers/signalr-redis/bin/SignalrRedis/release/signalr-redis.dll"
+for kind_file in "aspnet-ws:$ASPNET_WS_DLL" "signalr-redis:$SIGNALR_DLL" "node-ws:$peers/node-ws/node_modules/ws/package.json"; do
+  if has_kind "${kind_file%%:*}" && [[ ! -f "${kind_file#*:}" ]]; then
+    echo "bench: ${kind_file%%:*} is not built (${kind_file#*:}); run without NO_BUILD=1" >&2; exit 1
+  fi
+done
 # The harness runs from a copy, so a rebuild of the checkout during the run cannot change it.
 cp -r "$root/bench/ChatLoad/bin/Release/net10.0" "$work/chatload"
 CHATLOAD=(dotnet "$work/chatload/ChatLoad.dll" run)
 cluster() { "$SERVER_ROOT/scripts/cluster.sh" "$@"; }
 
 embedded_pid=""
+started=() # "name=pid" of the peer processes (and their redis) of the current scenario
+stop_started() { # in reverse order of start: the SignalR nodes unsubscribe from their redis before it goes
+  local i pid
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+    pid="${started[i]#*=}"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  started=()
+}
 cleanup() {
   if [[ -n "$embedded_pid" ]] && kill -0 "$embedded_pid" 2>/dev/null; then kill "$embedded_pid"; wait "$embedded_pid" 2>/dev/null || true; fi
+  stop_started
   cluster down >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
 ports_free() { # refuse to measure processes that are not the ones answering
   local port
-  for port in "$LB_PORT" "$WEB1_PORT" "$WEB2_PORT" "$EMBEDDED_PORT" "$REDIS_PORT" "$GATEWAY1_PORT" "$GATEWAY2_PORT"; do
+  for port in "$LB_PORT" "$WEB1_PORT" "$WEB2_PORT" "$EMBEDDED_PORT" "$REDIS_PORT" "$GATEWAY1_PORT" "$GATEWAY2_PORT" \
+    "$ASPNET_WS_PORT" "$NODE_WS_PORT" "$SIGNALR1_PORT" "$SIGNALR2_PORT" "$SIGNALR_REDIS_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "bench: port $port is already in use (a cluster left running?); stop it first" >&2; exit 1
     fi
   done
 }
 
+spawn() { # name log command... : start a peer process (environment from the caller) and remember its pid
+  local name="$1" log="$2"; shift 2
+  "$@" >"$log" 2>&1 &
+  started+=("$name=$!")
+}
+
+pid_of() { local entry; for entry in "${started[@]}"; do if [[ "${entry%%=*}" == "$1" ]]; then echo "${entry#*=}"; fi; done; }
+
+wait_up() { # name url-or-redis-port log: until it answers, or fail with the end of its log
+  local pid log="$3"
+  pid="$(pid_of "$1")"
+  for _ in $(seq 1 120); do
+    if [[ "$2" == http* ]]; then curl -fs -o /dev/null --max-time 2 "$2" && return 0
+    else redis-cli -p "$2" ping >/dev/null 2>&1 && return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "bench: $1 did not start; last lines of $log:" >&2; tail -n 20 "$log" >&2; exit 1
+}
+
 start_servers() { # mode scenario
+  local kind env
+  kind="$(mode_kind "$1")" env="$(mode_env "$1")"
   ports_free
-  if [[ "$1" == cluster ]]; then
-    NO_BUILD=1 cluster up >"$work/logs/cluster-$2.log" 2>&1 || { cat "$work/logs/cluster-$2.log" >&2; exit 1; }
-    TARGET=(--url "web1=ws://127.0.0.1:$WEB1_PORT/ws" --url "web2=ws://127.0.0.1:$WEB2_PORT/ws" --cluster-dir "$CLUSTER_DIR")
-  else
-    # The same settings as the cluster's processes (scripts/cluster.sh), in one process.
-    Orleans__SiloPort=11199 Orleans__GatewayPort=30099 Logging__LogLevel__Default=Warning \
-      ASPNETCORE_URLS="http://127.0.0.1:$EMBEDDED_PORT" \
-      dotnet "$SERVER_ROOT/WebFront/bin/Release/net10.0/OrleansChat.WebFront.dll" >"$work/logs/embedded-$2.log" 2>&1 &
-    embedded_pid=$!
-    for _ in $(seq 1 120); do curl -fs -o /dev/null "http://127.0.0.1:$EMBEDDED_PORT/ready" && break; sleep 0.5; done
-    curl -fs -o /dev/null "http://127.0.0.1:$EMBEDDED_PORT/ready" || { echo "embedded WebFront did not start" >&2; exit 1; }
-    TARGET=(--url "web=ws://127.0.0.1:$EMBEDDED_PORT/ws" --pid "web=$embedded_pid")
-  fi
+  case "$kind" in
+    cluster)
+      ( for kv in $env; do export "${kv?}"; done
+        NO_BUILD=1 cluster up ) >"$work/logs/$1-$2.log" 2>&1 || { cat "$work/logs/$1-$2.log" >&2; exit 1; }
+      TARGET=(--url "web1=ws://127.0.0.1:$WEB1_PORT/ws" --url "web2=ws://127.0.0.1:$WEB2_PORT/ws" --cluster-dir "$CLUSTER_DIR") ;;
+    embedded)
+      # The same settings as the cluster's processes (scripts/cluster.sh), in one process.
+      # shellcheck disable=SC2086
+      env $env Orleans__SiloPort=11199 Orleans__GatewayPort=30099 Logging__LogLevel__Default=Warning \
+        ASPNETCORE_URLS="http://127.0.0.1:$EMBEDDED_PORT" \
+        dotnet "$SERVER_ROOT/WebFront/bin/Release/net10.0/OrleansChat.WebFront.dll" >"$work/logs/$1-$2.log" 2>&1 &
+      embedded_pid=$!
+      for _ in $(seq 1 120); do curl -fs -o /dev/null "http://127.0.0.1:$EMBEDDED_PORT/ready" && break; sleep 0.5; done
+      curl -fs -o /dev/null "http://127.0.0.1:$EMBEDDED_PORT/ready" || { echo "embedded WebFront did not start" >&2; exit 1; }
+      TARGET=(--url "web=ws://127.0.0.1:$EMBEDDED_PORT/ws" --pid "web=$embedded_pid") ;;
+    aspnet-ws|node-ws)
+      # Workstation GC like OrleansChat's processes (scripts/cluster.sh), not the Web SDK's server GC.
+      local port
+      if [[ "$kind" == aspnet-ws ]]; then
+        port="$ASPNET_WS_PORT"
+        PORT="$port" DOTNET_gcServer=0 spawn web "$work/logs/$1-$2.log" dotnet "$ASPNET_WS_DLL"
+      else
+        port="$NODE_WS_PORT"
+        PORT="$port" spawn web "$work/logs/$1-$2.log" node "$peers/node-ws/server.js"
+      fi
+      wait_up web "http://127.0.0.1:$port/health" "$work/logs/$1-$2.log"
+      TARGET=(--protocol peer-ws --url "web=ws://127.0.0.1:$port/ws" --pid "web=$(pid_of web)") ;;
+    signalr-redis)
+      mkdir -p "$work/signalr-redis"
+      spawn redis "$work/logs/$1-$2-redis.log" redis-server --port "$SIGNALR_REDIS_PORT" --bind 127.0.0.1 \
+        --dir "$work/signalr-redis" --save "" --appendonly no --protected-mode yes
+      wait_up redis "$SIGNALR_REDIS_PORT" "$work/logs/$1-$2-redis.log"
+      PORT="$SIGNALR1_PORT" NODE_ID=node1 REDIS="127.0.0.1:$SIGNALR_REDIS_PORT" DOTNET_gcServer=0 \
+        spawn node1 "$work/logs/$1-$2-node1.log" dotnet "$SIGNALR_DLL"
+      PORT="$SIGNALR2_PORT" NODE_ID=node2 REDIS="127.0.0.1:$SIGNALR_REDIS_PORT" DOTNET_gcServer=0 \
+        spawn node2 "$work/logs/$1-$2-node2.log" dotnet "$SIGNALR_DLL"
+      wait_up node1 "http://127.0.0.1:$SIGNALR1_PORT/health" "$work/logs/$1-$2-node1.log"
+      wait_up node2 "http://127.0.0.1:$SIGNALR2_PORT/health" "$work/logs/$1-$2-node2.log"
+      TARGET=(--protocol signalr --url "node1=http://127.0.0.1:$SIGNALR1_PORT/chat" --url "node2=http://127.0.0.1:$SIGNALR2_PORT/chat"
+        --pid "node1=$(pid_of node1)" --pid "node2=$(pid_of node2)" --pid "redis=$(pid_of redis)") ;;
+  esac
   sleep 3 # let start-up work (JIT, membership, first stream polls) settle before measuring
 }
 
-stop_servers() { # mode
-  if [[ "$1" == cluster ]]; then
-    cp "$CLUSTER_DIR"/logs/{silo1,silo2,web1,web2}.log "$work/logs/" 2>/dev/null || true
-    cluster down >/dev/null
-  else
-    kill "$embedded_pid"; wait "$embedded_pid" 2>/dev/null || true; embedded_pid=""
-  fi
+stop_servers() { # mode scenario
+  case "$(mode_kind "$1")" in
+    cluster)
+      cluster down >/dev/null
+      for name in silo1 silo2 web1 web2; do mv "$CLUSTER_DIR/logs/$name.log" "$work/logs/$1-$2-$name.log" 2>/dev/null || true; done ;;
+    embedded)
+      kill "$embedded_pid"; wait "$embedded_pid" 2>/dev/null || true; embedded_pid="" ;;
+    *)
+      stop_started ;;
+  esac
   sleep 2
 }
 
@@ -120,16 +247,18 @@ for mode in $MODES; do
   for scenario in $SCENARIOS; do
     echo "bench: $mode $scenario (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     start_servers "$mode" "$scenario"
+    settings="$(mode_env "$mode")"
+    note="$NOTE${settings:+${NOTE:+; }servers with $settings}"
     # shellcheck disable=SC2046
     "${CHATLOAD[@]}" "${TARGET[@]}" $(scenario_args "$scenario") --scenario "$scenario" --mode "$mode" \
-      --note "$NOTE" --json "$work/reports/$mode-$scenario.json" >"$work/logs/chatload-$mode-$scenario.md" \
+      --note "$note" --json "$work/reports/$mode-$scenario.json" >"$work/logs/chatload-$mode-$scenario.md" \
       2> >(tee "$work/logs/chatload-$mode-$scenario.log" >&2) || echo "bench: $mode $scenario failed (see $work/logs)" >&2
-    stop_servers "$mode"
+    stop_servers "$mode" "$scenario"
   done
 done
 
-server_label() {
-  if (cd "$SERVER_ROOT" && git rev-parse --is-inside-work-tree >/dev/null 2>&1); then
+server_label() { # the commit of SERVER_ROOT when it is a checkout of its own (not a copy inside another)
+  if [[ "$(git -C "$SERVER_ROOT" rev-parse --show-toplevel 2>/dev/null)" == "$SERVER_ROOT" ]]; then
     (cd "$SERVER_ROOT" && echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- WebFront Silo Grains Grains.Interfaces || echo ' + uncommitted changes')")
   else
     basename "$SERVER_ROOT"

@@ -1,34 +1,30 @@
-using System.Buffers;
 using System.Diagnostics;
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
+using System.Globalization;
 
 namespace OrleansChat.Bench;
 
 /// <summary>
-/// One chat connection of the load generator: a <see cref="ClientWebSocket"/>, one receive loop that checks and times
-/// every frame as it arrives, and (when it is a typist) a send loop. All clients share one process and one
-/// <see cref="Stopwatch"/> clock, so a chunk's latency is its arrival timestamp minus its send timestamp.
+/// One chat connection of the load generator: its <see cref="IChatTransport"/> (the protocol of the server under
+/// test) and the accounting of what arrives, which is the same for every protocol: each chunk and commit is checked
+/// and timed as it arrives, and (when this client is a typist) a send loop types. All clients share one process and
+/// one <see cref="Stopwatch"/> clock, so a chunk's latency is its arrival timestamp minus its send timestamp.
 /// </summary>
-public sealed class BenchClient
+public sealed class BenchClient : IChatEvents
 {
-    private const int InitialReceiveBuffer = 2048;
-    private static readonly string Lorem =
+    private const string Lorem =
         "the quick brown fox jumps over the lazy dog while orleans streams carry every keystroke to the room; " +
         "live typing should feel instant on every websocket, whichever webfront it landed on, under load too. ";
 
+    /// <summary>Every draft a typist can send (prefixes of <see cref="Lorem"/>), so typing allocates no strings.</summary>
+    private static readonly string[] Drafts = [.. Enumerable.Range(0, Lorem.Length + 1).Select(n => Lorem[..n])];
+
     private readonly LoadRun _run;
+    private readonly IChatTransport _transport;
     private readonly Lock _gate = new();
-    private readonly TaskCompletionSource<string> _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ArrayBufferWriter<byte> _sendBuffer = new(512);
-    private ClientWebSocket? _socket;
-    private Task _receiving = Task.CompletedTask;
-    private SenderTrack?[] _tracks = [];
-    private StepCounters?[] _steps = [];
+    private readonly SenderTrack?[] _tracks;
+    private readonly StepCounters?[] _steps;
     private long _lastRoomSeq;
     private int _draftLength;
-    private int _typingStep = -1;
 
     public BenchClient(LoadRun run, int index, int room, int slot, Endpoint endpoint)
     {
@@ -37,6 +33,14 @@ public sealed class BenchClient
         Room = room;
         Slot = slot;
         Endpoint = endpoint;
+        _tracks = new SenderTrack?[run.Options.ClientsPerRoom];
+        _steps = new StepCounters?[Math.Max(1, run.Options.Steps.Count)];
+        _transport = run.Options.Protocol switch
+        {
+            ChatProtocol.PeerWs => new PeerWsTransport(this, run.Stopping),
+            ChatProtocol.SignalR => new SignalRTransport(this),
+            _ => new OrleansChatTransport(this, run.Stopping),
+        };
     }
 
     /// <summary>Global index (room * clientsPerRoom + slot).</summary>
@@ -49,12 +53,18 @@ public sealed class BenchClient
 
     public Endpoint Endpoint { get; }
 
-    /// <summary>The server's id for this connection (from its welcome).</summary>
-    public string? ConnectionId { get; private set; }
+    /// <summary>The name this client joins with: unique within the run (the peers name a chunk's sender by it).</summary>
+    public string Name => "c" + Index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>How the others' chunks name this client (OrleansChat: the welcome's connection id; peers: the name).</summary>
+    public string? SenderId { get; private set; }
 
     public SendLog Chunks { get; } = new();
 
     public SendLog CommitsSent { get; } = new();
+
+    /// <summary>Whether the server confirms a commit by echoing it (otherwise unconfirmed commits are not counted).</summary>
+    public bool ConfirmsCommits => _transport.EchoesToSender;
 
     /// <summary>Commits of this client whose own commit event came back (the server's confirmation).</summary>
     private BitSet CommitsConfirmed { get; } = new();
@@ -63,39 +73,14 @@ public sealed class BenchClient
 
     public long RoomSeqGaps;
 
-    public bool IsOpen => _socket?.State == WebSocketState.Open;
+    public bool IsOpen => _transport.IsOpen;
 
-    /// <summary>Opens the socket, joins the room and waits for the welcome.</summary>
+    /// <summary>Connects, joins the room and waits for the server's answer.</summary>
     public async Task ConnectAsync(HttpMessageInvoker invoker, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var socket = new ClientWebSocket();
-        // The server pings every 20 s; the client need not ping too.
-        socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        try
-        {
-            await socket.ConnectAsync(Endpoint.Uri, invoker, deadline.Token);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        _socket = socket;
-        _tracks = new SenderTrack?[_run.Options.ClientsPerRoom];
-        _steps = new StepCounters?[Math.Max(1, _run.Options.Steps.Count)];
-        _receiving = Task.Run(() => ReceiveLoopAsync(socket, _run.Stopping), CancellationToken.None);
-
-        var name = "c" + Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await SendJsonAsync(writer =>
-        {
-            writer.WriteString("type"u8, "join"u8);
-            writer.WriteString("room"u8, _run.RoomName(Room));
-            writer.WriteString("name"u8, name);
-        }, deadline.Token);
-        ConnectionId = await _welcomed.Task.WaitAsync(deadline.Token);
+        SenderId = await _transport.ConnectAsync(Endpoint.Uri, _run.RoomName(Room), Name, invoker, deadline.Token);
     }
 
     // ---------------------------------------------------------------- sending
@@ -110,7 +95,6 @@ public sealed class BenchClient
         // A random phase, so typists (and their sends) do not line up with each other or with the server's poll timer.
         double next = now + (interval * random.NextDouble());
         var nextCommit = now + (commitEvery * (0.5 + random.NextDouble()));
-        Volatile.Write(ref _typingStep, step);
         while (!cancellationToken.IsCancellationRequested)
         {
             var wait = (long)next - Stopwatch.GetTimestamp();
@@ -120,7 +104,7 @@ public sealed class BenchClient
             }
 
             now = Stopwatch.GetTimestamp();
-            if (now >= stopAt || _socket!.State != WebSocketState.Open)
+            if (now >= stopAt || !_transport.IsOpen)
             {
                 break;
             }
@@ -152,143 +136,57 @@ public sealed class BenchClient
             _draftLength = 1 + random.Next(8);
         }
 
-        var text = Lorem.AsMemory(0, _draftLength);
         var sentAt = Stopwatch.GetTimestamp();
         var seq = Chunks.Add(sentAt, step, window.Contains(sentAt));
-        return SendJsonAsync(writer =>
-        {
-            writer.WriteString("type"u8, "chunk"u8);
-            writer.WriteString("text"u8, text.Span);
-            writer.WriteNumber("seq"u8, seq);
-        }, cancellationToken);
+        return _transport.SendChunkAsync(Drafts[_draftLength], seq, cancellationToken);
     }
 
     private Task CommitAsync(int step, LoadWindow window, CancellationToken cancellationToken)
     {
-        var text = Lorem.AsMemory(0, _draftLength);
+        var text = Drafts[_draftLength];
         _draftLength = 0;
         var sentAt = Stopwatch.GetTimestamp();
         var number = CommitsSent.Add(sentAt, step, window.Contains(sentAt));
-        var id = CommitId(Index, number);
-        return SendJsonAsync(writer =>
-        {
-            writer.WriteString("type"u8, "commit"u8);
-            writer.WriteString("text"u8, text.Span);
-            writer.WriteString("id"u8, id);
-        }, cancellationToken);
+        return _transport.SendCommitAsync(text, CommitId(Index, number), cancellationToken);
     }
 
     /// <summary>Commit ids encode the sender and its commit number: <c>c{index}n{number}</c>.</summary>
     private static string CommitId(int index, int number) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"c{index}n{number}");
+        string.Create(CultureInfo.InvariantCulture, $"c{index}n{number}");
 
-    private async Task SendJsonAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
-    {
-        _sendBuffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(_sendBuffer))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
+    // ---------------------------------------------------------------- receiving (IChatEvents)
 
-        await _socket!.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-    }
-
-    // ---------------------------------------------------------------- receiving
-
-    private async Task ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[InitialReceiveBuffer];
-        try
-        {
-            while (true)
-            {
-                var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    if (count == buffer.Length)
-                    {
-                        Array.Resize(ref buffer, buffer.Length * 2);
-                    }
-
-                    result = await socket.ReceiveAsync(buffer.AsMemory(count), cancellationToken);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        _run.SocketClosed(this, socket.CloseStatus, socket.CloseStatusDescription);
-                        return;
-                    }
-
-                    count += result.Count;
-                }
-                while (!result.EndOfMessage);
-
-                var arrivedAt = Stopwatch.GetTimestamp();
-                OnFrame(buffer.AsSpan(0, count), arrivedAt);
-                if (buffer.Length > 64 * 1024)
-                {
-                    buffer = new byte[InitialReceiveBuffer];
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
-        {
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                _run.SocketFailed(this, ex);
-            }
-        }
-    }
-
-    private void OnFrame(ReadOnlySpan<byte> utf8, long arrivedAt)
-    {
-        if (!ServerFrame.TryParse(utf8, out var frame))
-        {
-            _run.CountError("unparseable_frame");
-            return;
-        }
-
-        switch (frame.Kind)
-        {
-            case FrameKind.Chunk:
-                OnChunk(ref frame, arrivedAt);
-                break;
-            case FrameKind.Commit:
-                OnCommit(ref frame, arrivedAt);
-                break;
-            case FrameKind.Welcome:
-                OnWelcome(ref frame);
-                break;
-            case FrameKind.Error:
-                _run.CountError(Encoding.UTF8.GetString(frame.Id));
-                break;
-            case FrameKind.GoingAway:
-                _run.CountError("going_away");
-                break;
-            default:
-                CheckRoomSeq(frame.Seq);
-                break;
-        }
-    }
-
-    private void OnWelcome(ref ServerFrame frame)
+    public void OnWelcome(long roomSeq, bool resync)
     {
         lock (_gate)
         {
-            _lastRoomSeq = frame.Seq;
+            _lastRoomSeq = roomSeq;
         }
 
-        if (!_welcomed.TrySetResult(Encoding.UTF8.GetString(frame.ConnectionId)))
+        if (resync)
         {
-            // A welcome after the first one: the server resynchronised this socket (it fell behind, or asked to).
+            // The server resynchronised this socket (it fell behind, or asked to).
             Interlocked.Increment(ref Resyncs);
             _run.CountError("resync_welcome");
         }
     }
 
+    public void OnRoomEvent(long roomSeq) => CheckRoomSeq(roomSeq);
+
+    public void OnError(string code) => _run.CountError(code);
+
+    public void OnClosed(string? status, string? description) => _run.SocketClosed(this, status, description);
+
+    public void OnFailed(Exception exception) => _run.SocketFailed(this, exception);
+
+    /// <summary>Counts a gap in the room sequence; protocols without one report 0, which is not checked.</summary>
     private void CheckRoomSeq(long seq)
     {
+        if (seq <= 0)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             if (_lastRoomSeq != 0 && seq != _lastRoomSeq + 1)
@@ -300,19 +198,19 @@ public sealed class BenchClient
         }
     }
 
-    private void OnChunk(ref ServerFrame frame, long arrivedAt)
+    public void OnChunk(ReadOnlySpan<char> sender, long senderSeq, long roomSeq, long arrivedAt)
     {
-        CheckRoomSeq(frame.Seq);
-        var sender = _run.Sender(frame.ConnectionId);
-        if (sender is null || sender.Room != Room)
+        CheckRoomSeq(roomSeq);
+        var from = _run.Sender(sender);
+        if (from is null || from.Room != Room)
         {
             _run.CountError("chunk_from_unknown_sender");
             return;
         }
 
-        if (sender == this || !sender.Chunks.TryGet(frame.SenderSeq, out var sent))
+        if (from == this || !from.Chunks.TryGet(senderSeq, out var sent))
         {
-            if (sender != this)
+            if (from != this)
             {
                 _run.CountError("chunk_never_sent");
             }
@@ -322,30 +220,30 @@ public sealed class BenchClient
 
         lock (_gate)
         {
-            var track = _tracks[sender.Slot] ??= new SenderTrack();
+            var track = _tracks[from.Slot] ??= new SenderTrack();
             var counters = Counters(sent.Step);
-            if (!track.Seen.Add(frame.SenderSeq))
+            if (!track.Seen.Add(senderSeq))
             {
                 counters.Duplicates++;
                 return;
             }
 
-            if (frame.SenderSeq < track.MaxSeq)
+            if (senderSeq < track.MaxSeq)
             {
                 counters.OutOfOrder++;
             }
             else
             {
-                track.MaxSeq = frame.SenderSeq;
+                track.MaxSeq = senderSeq;
             }
 
             counters.Delivered++;
             if (sent.InWindow)
             {
                 counters.WindowDelivered++;
-                var micros = (int)Math.Min(int.MaxValue, (arrivedAt - sent.Timestamp) * 1_000_000 / Stopwatch.Frequency);
+                var micros = Micros(arrivedAt - sent.Timestamp);
                 counters.LatencyUs.Add(micros);
-                if (sender.Endpoint != Endpoint)
+                if (from.Endpoint != Endpoint)
                 {
                     counters.CrossLatencyUs.Add(micros);
                 }
@@ -353,10 +251,10 @@ public sealed class BenchClient
         }
     }
 
-    private void OnCommit(ref ServerFrame frame, long arrivedAt)
+    public void OnCommit(ReadOnlySpan<char> commitId, long roomSeq, long arrivedAt)
     {
-        CheckRoomSeq(frame.Seq);
-        if (!TryParseCommitId(frame.Id, out var senderIndex, out var number) || _run.Client(senderIndex) is not { } sender || sender.Room != Room)
+        CheckRoomSeq(roomSeq);
+        if (!TryParseCommitId(commitId, out var senderIndex, out var number) || _run.Client(senderIndex) is not { } sender || sender.Room != Room)
         {
             _run.CountError("commit_from_unknown_sender");
             return;
@@ -387,10 +285,12 @@ public sealed class BenchClient
             counters.CommitsDelivered++;
             if (sent.InWindow)
             {
-                counters.CommitLatencyUs.Add((int)Math.Min(int.MaxValue, (arrivedAt - sent.Timestamp) * 1_000_000 / Stopwatch.Frequency));
+                counters.CommitLatencyUs.Add(Micros(arrivedAt - sent.Timestamp));
             }
         }
     }
+
+    private static int Micros(long ticks) => (int)Math.Min(int.MaxValue, ticks * 1_000_000 / Stopwatch.Frequency);
 
     private StepCounters Counters(int step) => _steps[step] ??= new StepCounters();
 
@@ -414,41 +314,16 @@ public sealed class BenchClient
         }
     }
 
-    private static bool TryParseCommitId(ReadOnlySpan<byte> id, out int index, out int number)
+    private static bool TryParseCommitId(ReadOnlySpan<char> id, out int index, out int number)
     {
         index = 0;
         number = 0;
-        var n = id.IndexOf((byte)'n');
-        return id.Length > 2 && id[0] == (byte)'c' && n > 1
-            && System.Buffers.Text.Utf8Parser.TryParse(id[1..n], out index, out int used) && used == n - 1
-            && System.Buffers.Text.Utf8Parser.TryParse(id[(n + 1)..], out number, out used) && used == id.Length - n - 1;
+        var n = id.IndexOf('n');
+        return id.Length > 2 && id[0] == 'c' && n > 1
+            && int.TryParse(id[1..n], NumberStyles.None, CultureInfo.InvariantCulture, out index)
+            && int.TryParse(id[(n + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 
-    /// <summary>Closes the socket politely (the server then leaves the room and unsubscribes).</summary>
-    public async Task CloseAsync(TimeSpan timeout)
-    {
-        if (_socket is not { } socket)
-        {
-            return;
-        }
-
-        try
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            if (socket.State == WebSocketState.Open)
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bench done", cts.Token);
-            }
-
-            await _receiving.WaitAsync(cts.Token);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException)
-        {
-            socket.Abort();
-        }
-        finally
-        {
-            socket.Dispose();
-        }
-    }
+    /// <summary>Closes the connection politely (the server then leaves the room).</summary>
+    public Task CloseAsync(TimeSpan timeout) => _transport.CloseAsync(timeout);
 }

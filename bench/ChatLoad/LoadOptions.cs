@@ -20,7 +20,10 @@ public sealed record LoadOptions
     /// <summary>Mode label for the report (cluster, embedded).</summary>
     public string Mode { get; init; } = "";
 
-    /// <summary>WebFront socket URLs; clients are spread round-robin so room members sit on different WebFronts.</summary>
+    /// <summary>The protocol the servers speak: OrleansChat's, or one of the reference peers' (/work/shared/peers).</summary>
+    public ChatProtocol Protocol { get; init; } = ChatProtocol.OrleansChat;
+
+    /// <summary>WebFront socket URLs (SignalR: hub URLs); clients are spread round-robin so room members sit on different WebFronts.</summary>
     public IReadOnlyList<Endpoint> Endpoints { get; init; } = [new("web", new Uri("ws://127.0.0.1:3000/ws"))];
 
     public int Rooms { get; init; } = 1;

@@ -104,8 +104,13 @@ public sealed record LoadReport(
     IReadOnlyDictionary<string, long> SetupErrors,
     double LoadAverageStart,
     double LoadAverageEnd,
-    string? Note)
+    string? Note,
+    string? Protocol = null)
 {
+    /// <summary>The <see cref="ChatProtocol"/> the run spoke (reports from before it was recorded: OrleansChat).</summary>
+    [JsonIgnore]
+    public bool IsReferencePeer => Protocol is not null && Protocol != nameof(ChatProtocol.OrleansChat);
+
     /// <summary>The last step that was clean and under the p99 limit (S5's answer), if any.</summary>
     public StepResult? HighestHeld(double p99LimitMs) =>
         Steps.Where(s => s.Clean && s.Latency.P99 <= p99LimitMs).MaxBy(s => s.DeliveriesPerSecond);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
-using System.Text;
 
 namespace OrleansChat.Bench;
 
@@ -27,7 +26,7 @@ public sealed class LoadRun : IAsyncDisposable
     private readonly Action<string> _log;
     private readonly ConcurrentDictionary<string, long>[] _stepErrors;
     private readonly ConcurrentDictionary<string, long> _setupErrors = new();
-    private Dictionary<string, BenchClient>.AlternateLookup<ReadOnlySpan<char>> _byConnectionId;
+    private Dictionary<string, BenchClient>.AlternateLookup<ReadOnlySpan<char>> _bySenderId;
     private int _currentStep = -1;
     private bool _closing;
 
@@ -58,7 +57,7 @@ public sealed class LoadRun : IAsyncDisposable
         }
 
         _stepErrors = [.. Enumerable.Range(0, Math.Max(1, options.Steps.Count)).Select(_ => new ConcurrentDictionary<string, long>())];
-        _byConnectionId = new Dictionary<string, BenchClient>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _bySenderId = new Dictionary<string, BenchClient>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public LoadOptions Options { get; }
@@ -69,17 +68,8 @@ public sealed class LoadRun : IAsyncDisposable
 
     internal BenchClient? Client(int index) => (uint)index < (uint)_clients.Length ? _clients[index] : null;
 
-    internal BenchClient? Sender(ReadOnlySpan<byte> connectionId)
-    {
-        Span<char> chars = stackalloc char[64];
-        if (connectionId.Length > chars.Length)
-        {
-            return null;
-        }
-
-        var length = Encoding.UTF8.GetChars(connectionId, chars);
-        return _byConnectionId.TryGetValue(chars[..length], out var client) ? client : null;
-    }
+    internal BenchClient? Sender(ReadOnlySpan<char> senderId) =>
+        _bySenderId.TryGetValue(senderId, out var client) ? client : null;
 
     internal void CountError(string code)
     {
@@ -88,11 +78,11 @@ public sealed class LoadRun : IAsyncDisposable
         errors.AddOrUpdate(code, 1, (_, n) => n + 1);
     }
 
-    internal void SocketClosed(BenchClient client, WebSocketCloseStatus? status, string? description)
+    internal void SocketClosed(BenchClient client, string? status, string? description)
     {
         if (!Volatile.Read(ref _closing))
         {
-            CountError("closed_by_server_" + (status?.ToString() ?? "unknown"));
+            CountError("closed_by_server_" + (status ?? "unknown"));
             _log($"client {client.Index} closed by the server: {status} {description}");
         }
     }
@@ -207,7 +197,8 @@ public sealed class LoadRun : IAsyncDisposable
             new Dictionary<string, long>(_setupErrors),
             loadStart,
             ProcessProbe.LoadAverage(),
-            options.Note);
+            options.Note,
+            options.Protocol.ToString());
     }
 
     public static string Shape(LoadOptions o) =>
@@ -287,13 +278,13 @@ public sealed class LoadRun : IAsyncDisposable
         await Task.WhenAll(tasks);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var byId = new Dictionary<string, BenchClient>(StringComparer.Ordinal);
-        foreach (var client in _clients.Where(c => c.ConnectionId is not null))
+        foreach (var client in _clients.Where(c => c.SenderId is not null))
         {
-            byId[client.ConnectionId!] = client;
+            byId[client.SenderId!] = client;
         }
 
-        _byConnectionId = byId.GetAlternateLookup<ReadOnlySpan<char>>();
-        var connected = _clients.Skip(from).Take(to - from).Count(c => c.ConnectionId is not null);
+        _bySenderId = byId.GetAlternateLookup<ReadOnlySpan<char>>();
+        var connected = _clients.Skip(from).Take(to - from).Count(c => c.SenderId is not null);
         _log($"connected {connected}/{to - from} in {seconds:0.0} s ({failed} failed, {retries} retries)");
         return new ConnectResult(to - from, connected, failed, retries, Math.Round(seconds, 2), Math.Round(connected / Math.Max(seconds, 0.001), 1));
     }
@@ -314,7 +305,7 @@ public sealed class LoadRun : IAsyncDisposable
 
         using var typing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var typists = _clients
-            .Where(c => c.Slot < load.TypistsPerRoom && c.ConnectionId is not null)
+            .Where(c => c.Slot < load.TypistsPerRoom && c.SenderId is not null)
             .Select(c => Task.Run(
                 () => c.TypeAsync(step, load.ChunksPerSecond, window, window.End, new Random(HashCode.Combine(options.Seed, step, c.Index)), typing.Token),
                 CancellationToken.None))
@@ -335,7 +326,7 @@ public sealed class LoadRun : IAsyncDisposable
         {
             await Task.WhenAll(typists).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
-        catch (Exception ex) when (ex is TimeoutException or WebSocketException)
+        catch (Exception ex) when (ex is TimeoutException or WebSocketException or InvalidOperationException)
         {
             CountError("typist_" + ex.GetType().Name);
             await typing.CancelAsync();
@@ -382,7 +373,7 @@ public sealed class LoadRun : IAsyncDisposable
                 {
                     commitsSent++;
                     commitsExpected += members;
-                    if (!client.IsCommitConfirmed(number))
+                    if (client.ConfirmsCommits && !client.IsCommitConfirmed(number))
                     {
                         unconfirmed++;
                     }

@@ -3,12 +3,18 @@ using System.Text;
 
 namespace OrleansChat.Bench;
 
-/// <summary>Renders reports as markdown: one row per step, memory and idle CPU tables, and the targets.</summary>
+/// <summary>Renders reports as markdown: the modes side by side (<see cref="ComparisonReport"/>), one row per step, memory and idle CPU tables, and the targets.</summary>
 public static class MarkdownReport
 {
     public static string Render(IReadOnlyList<LoadReport> reports)
     {
-        var md = new StringBuilder();
+        var md = new StringBuilder(ComparisonReport.Render(reports));
+        if (md.Length > 0)
+        {
+            md.AppendLine("## Every step");
+            md.AppendLine();
+        }
+
         md.AppendLine("| scenario | mode | shape | conns | step | p50 ms | p90 ms | p99 ms | max ms | cross-WF p99 | commit p99 | deliveries/s | lost | dup | reordered | lost commits | errors | server CPU (% of machine) | CPU µs/delivery | harness (% of a core) | other processes (% of a core) | load avg |");
         md.AppendLine("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|");
         foreach (var r in reports)
@@ -50,11 +56,17 @@ public static class MarkdownReport
             md.AppendLine();
             md.AppendLine("Idle CPU before connecting (% of one core, per process):");
             md.AppendLine();
-            md.AppendLine("| scenario | mode | " + string.Join(" | ", idle[0].IdleCpuBeforeConnect.Select(c => c.Name)) + " |");
-            md.AppendLine("|---|---|" + string.Concat(idle[0].IdleCpuBeforeConnect.Select(_ => "---:|")));
-            foreach (var r in idle)
+            foreach (var group in idle.GroupBy(r => string.Join(",", r.IdleCpuBeforeConnect.Select(c => c.Name))))
             {
-                md.AppendLine($"| {r.Scenario} | {r.Mode} | " + string.Join(" | ", r.IdleCpuBeforeConnect.Select(c => c.PercentOfCore.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
+                var names = group.First().IdleCpuBeforeConnect.Select(c => c.Name).ToList();
+                md.AppendLine("| scenario | mode | " + string.Join(" | ", names) + " |");
+                md.AppendLine("|---|---|" + string.Concat(names.Select(_ => "---:|")));
+                foreach (var r in group)
+                {
+                    md.AppendLine($"| {r.Scenario} | {r.Mode} | " + string.Join(" | ", r.IdleCpuBeforeConnect.Select(c => c.PercentOfCore.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
+                }
+
+                md.AppendLine();
             }
         }
 
@@ -95,8 +107,9 @@ public static class MarkdownReport
     /// <summary>The targets, each with the measured value and met/missed.</summary>
     public static IEnumerable<string> Targets(IReadOnlyList<LoadReport> reports)
     {
+        // The targets are OrleansChat's: the reference peers' reports never answer them.
         LoadReport? Find(string scenario) => reports.LastOrDefault(r => r.Scenario == scenario && r.Mode == "cluster" && (r.Steps.Count > 0 || scenario == "S4"))
-            ?? reports.LastOrDefault(r => r.Scenario == scenario);
+            ?? reports.LastOrDefault(r => r.Scenario == scenario && !r.IsReferencePeer);
 
         foreach (var (scenario, limit) in new[] { ("S1", 10.0), ("S2", 15.0), ("S3", 15.0) })
         {
@@ -121,7 +134,7 @@ public static class MarkdownReport
             }
         }
 
-        foreach (var s5 in reports.Where(r => r.Scenario == "S5" && r.Steps.Count > 0))
+        foreach (var s5 in reports.Where(r => r.Scenario == "S5" && r.Steps.Count > 0 && !r.IsReferencePeer))
         {
             var held = s5.HighestHeld(100);
             var last = s5.Steps[^1];

@@ -115,6 +115,8 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
         ChatLoad summarize [--json out.json] [--markdown out.md] [--title T] report.json|dir ...
 
           --url [name=]ws://host:port/ws   a WebFront socket (repeat; clients go round-robin); the name ties it to --pid
+          --protocol P                     orleanschat (default), peer-ws (aspnet-ws, node-ws) or signalr (hub URL
+                                           http://host:port/chat); see /work/shared/peers/README.md
           --rooms N                        rooms (default 1)
           --clients N                      clients per room (default 10)
           --typists N --rate R             typists per room and chunks/s per typist (default 2 and 10)
@@ -159,6 +161,18 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
                             : new Endpoint("web" + (endpoints.Count + 1).ToString(CultureInfo.InvariantCulture), new Uri(url)));
                     }
 
+                    break;
+                case "--protocol":
+                    o = o with
+                    {
+                        Protocol = Next() switch
+                        {
+                            "orleanschat" => ChatProtocol.OrleansChat,
+                            "peer-ws" => ChatProtocol.PeerWs,
+                            "signalr" => ChatProtocol.SignalR,
+                            var p => throw new ArgumentException($"unknown protocol '{p}' (orleanschat, peer-ws, signalr)"),
+                        },
+                    };
                     break;
                 case "--rooms": o = o with { Rooms = Int(Next()) }; break;
                 case "--clients": o = o with { ClientsPerRoom = Int(Next()) }; break;
