@@ -18,15 +18,6 @@ public interface IChatRoomGrain : IGrainWithStringKey
     [Alias("UpdateDraft")]
     Task<ChatStatus> UpdateDraft(string connectionId, string text, long senderSeq);
 
-    /// <summary>
-    /// <see cref="UpdateDraft"/> without an answer (a one-way message: no response travels back for every keystroke).
-    /// WebFront checks the text and sequence first; a chunk from a connection the room does not know is dropped, and
-    /// the next <see cref="RenewLeases"/> reports that connection as unknown so it joins again.
-    /// </summary>
-    [Alias("PushDraft")]
-    [OneWay]
-    Task PushDraft(string connectionId, string text, long senderSeq);
-
     /// <summary>Appends a message to history (idempotent by client message id), then publishes it.</summary>
     [Alias("Commit")]
     Task<CommitResult> Commit(string connectionId, string text, string clientMessageId);

@@ -144,19 +144,6 @@ public sealed class ChatRoomGrain(
         return ChatStatus.Ok;
     }
 
-    public async Task PushDraft(string connectionId, string text, long senderSeq)
-    {
-        try
-        {
-            await UpdateDraft(connectionId, text, senderSeq);
-        }
-        catch (Exception ex)
-        {
-            // Nobody waits for an answer: say so here (the next chunk heals the draft).
-            ChatRoomLog.PushDraftFailed(logger, ex, _roomId, connectionId);
-        }
-    }
-
     public async Task<CommitResult> Commit(string connectionId, string text, string clientMessageId)
     {
         var status = CheckParticipant(connectionId);

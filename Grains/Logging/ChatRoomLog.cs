@@ -27,7 +27,4 @@ internal static partial class ChatRoomLog
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Room {RoomId}: publishing event {Seq} failed once; retrying")]
     public static partial void PublishRetry(ILogger logger, Exception exception, string roomId, long seq);
-
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Room {RoomId}: a one-way draft from {ConnectionId} failed")]
-    public static partial void PushDraftFailed(ILogger logger, Exception exception, string roomId, string connectionId);
 }

@@ -5,9 +5,10 @@ namespace OrleansChat.Cluster.Tests;
 
 /// <summary>
 /// The local cluster as real processes, started by scripts/cluster.sh (the same script users run): redis-server,
-/// 2 silos, 2 WebFronts and nginx, on free loopback ports, with state and logs under the test output folder.
+/// 2 silos, 2 WebFronts and nginx, on free loopback ports, with state and logs under the test output folder. The
+/// WebFronts run in one relay feed scope (<c>Chat:Relay:FeedScope</c>): the cluster tests run once per scope.
 /// </summary>
-public sealed class ProcessClusterFixture : IAsyncLifetime
+public abstract class ProcessClusterFixture(string feedScope) : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _environment = [];
 
@@ -15,7 +16,15 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
 
     public Uri SocketUri => new UriBuilder(LoadBalancer) { Scheme = "ws", Path = "/ws" }.Uri;
 
-    public string StateDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "cluster-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+    public string FeedScope { get; } = feedScope;
+
+    public int RedisPort => int.Parse(_environment["REDIS_PORT"], CultureInfo.InvariantCulture);
+
+    public string StateDirectory { get; } = Path.Combine(
+        AppContext.BaseDirectory, $"cluster-{feedScope.ToLowerInvariant()}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>The socket endpoint of WebFront <paramref name="number"/> (1 or 2), bypassing the load balancer.</summary>
+    public Uri WebFrontSocketUri(int number) => new("ws://127.0.0.1:" + _environment[$"WEB{number}_PORT"] + "/ws");
 
     public async Task InitializeAsync()
     {
@@ -28,6 +37,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         _environment["CLUSTER_DIR"] = StateDirectory;
         _environment["CLUSTER_ID"] = "test-" + Guid.NewGuid().ToString("N")[..8];
         _environment["NO_BUILD"] = "1";
+        _environment["Chat__Relay__FeedScope"] = FeedScope;
 #if DEBUG
         _environment["CONFIGURATION"] = "Debug";
 #else
@@ -74,8 +84,20 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     }
 }
 
+/// <summary>One stream subscription per (WebFront, room), the default.</summary>
+public sealed class ServerFeedProcessCluster() : ProcessClusterFixture("Server");
+
+/// <summary>One stream subscription per socket.</summary>
+public sealed class ConnectionFeedProcessCluster() : ProcessClusterFixture("Connection");
+
 [CollectionDefinition(Name)]
-public sealed class ProcessClusterCollection : ICollectionFixture<ProcessClusterFixture>
+public sealed class ServerFeedProcessClusterCollection : ICollectionFixture<ServerFeedProcessCluster>
 {
-    public const string Name = "Process cluster (redis, 2 silos, 2 WebFronts, nginx)";
+    public const string Name = "Process cluster (redis, 2 silos, 2 WebFronts, nginx), one feed per room";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConnectionFeedProcessClusterCollection : ICollectionFixture<ConnectionFeedProcessCluster>
+{
+    public const string Name = "Process cluster (redis, 2 silos, 2 WebFronts, nginx), one feed per socket";
 }

@@ -8,8 +8,7 @@ namespace OrleansChat.Cluster.Tests;
 /// the chat survives losing a silo, a WebFront, a rolling restart and a Redis restart without losing or
 /// duplicating a committed message. Each test leaves every process running for the next.
 /// </summary>
-[Collection(ProcessClusterCollection.Name)]
-public sealed class ProcessClusterTests(ProcessClusterFixture cluster, ITestOutputHelper output)
+public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOutputHelper output)
 {
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(45);
 
@@ -189,3 +188,11 @@ public sealed class ProcessClusterTests(ProcessClusterFixture cluster, ITestOutp
 
     private static string NewRoom() => "proc-" + Guid.NewGuid().ToString("N")[..10];
 }
+
+[Collection(ServerFeedProcessClusterCollection.Name)]
+public sealed class ProcessClusterTestsWithOneFeedPerRoom(ServerFeedProcessCluster cluster, ITestOutputHelper output)
+    : ProcessClusterTests(cluster, output);
+
+[Collection(ConnectionFeedProcessClusterCollection.Name)]
+public sealed class ProcessClusterTestsWithOneFeedPerSocket(ConnectionFeedProcessCluster cluster, ITestOutputHelper output)
+    : ProcessClusterTests(cluster, output);

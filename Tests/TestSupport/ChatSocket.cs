@@ -210,8 +210,9 @@ public sealed class ChatSocket : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
+            // ObjectDisposedException: the test aborted the socket.
             _closed.TrySetResult(_socket.CloseStatus);
         }
         finally

@@ -69,18 +69,8 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
             await socket.DisposeAsync();
         }
 
-        await Eventually(async () =>
-        {
-            foreach (var room in rooms)
-            {
-                if (await SubscriptionsAsync(room) != 0 || FeedsOf(room) != 0 || await ParticipantsAsync(room) != 0)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }, "no room keeps a subscription, a feed or a participant of a dead socket");
+        await Eventually(async () => (await LeftoversAsync(rooms)).Count == 0, "no room keeps a subscription, a feed or a participant of a dead socket",
+            async () => string.Join("; ", await LeftoversAsync(rooms)));
     }
 
     [Fact]
@@ -186,7 +176,10 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
 
         await stop.CancelAsync();
         await typing;
-        Assert.DoesNotContain(typist.Received, f => f.GetProperty("type").GetString() == "error");
+        lock (typist.Received)
+        {
+            Assert.DoesNotContain(typist.Received, f => f.GetProperty("type").GetString() == "error");
+        }
     }
 
     private IAsyncStream<ChatEvent> Stream(string room) =>
@@ -199,14 +192,29 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
 
     private int FeedsOf(string room) => Feeds.Feeds.Count(f => f.RoomId == room);
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    private async Task<List<string>> LeftoversAsync(IEnumerable<string> rooms)
+    {
+        var left = new List<string>();
+        foreach (var room in rooms)
+        {
+            var (subscriptions, feeds, participants) = (await SubscriptionsAsync(room), FeedsOf(room), await ParticipantsAsync(room));
+            if (subscriptions + feeds + participants > 0)
+            {
+                left.Add($"{room}: {subscriptions} subscriptions, {feeds} feeds, {participants} participants");
+            }
+        }
+
+        return left;
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what, Func<Task<string>>? describe = null)
     {
         using var timeout = new CancellationTokenSource(Settle);
         while (!await condition())
         {
             if (timeout.IsCancellationRequested)
             {
-                throw new TimeoutException($"Not within {Settle}: {what}.");
+                throw new TimeoutException($"Not within {Settle}: {what}. {(describe is null ? "" : await describe())}");
             }
 
             await Task.Delay(50, CancellationToken.None);

@@ -29,6 +29,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
 
     private RoomFeed? _feed;
     private IChatRoomGrain? _joinSent;
+    private Task? _joinCall;
     private string? _name;
     private int _rejoinRequested;
     private int _welcomeRequests;
@@ -74,7 +75,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
                     await JoinAsync(join, cancellationToken);
                     break;
                 case ChunkCommand chunk:
-                    await ChunkAsync(chunk);
+                    await ChunkAsync(chunk, cancellationToken);
                     break;
                 case CommitCommand commit:
                     await CommitAsync(commit, cancellationToken);
@@ -168,7 +169,9 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             JoinResult result;
             try
             {
-                result = await Call(feed.Room.Join(ConnectionId, name), cancellationToken);
+                var call = feed.Room.Join(ConnectionId, name);
+                _joinCall = call;
+                result = await Call(call, cancellationToken);
             }
             catch when (!cancellationToken.IsCancellationRequested)
             {
@@ -202,7 +205,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         }
     }
 
-    private async Task ChunkAsync(ChunkCommand chunk)
+    private async Task ChunkAsync(ChunkCommand chunk, CancellationToken cancellationToken)
     {
         if (!TryGetRoom(out var room, null))
         {
@@ -216,9 +219,19 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             return;
         }
 
-        // One-way: the room's answer is not waited for (the chunk event is the answer). A room that has forgotten this
-        // connection says so at the next lease renewal, which rejoins it; the client re-sends its draft after the welcome.
-        await room.PushDraft(ConnectionId, chunk.Text, chunk.Seq);
+        // Awaited, one chunk at a time: Orleans does not keep the order of messages that are in flight together
+        // (one-way chunks were measured to overtake each other across nodes, and the room then drops the overtaken
+        // drafts as stale).
+        var result = await Call(room.UpdateDraft(ConnectionId, chunk.Text, chunk.Seq), cancellationToken);
+        if (result == ChatStatus.NotJoined && await RejoinAsync(cancellationToken))
+        {
+            result = await Call(room.UpdateDraft(ConnectionId, chunk.Text, chunk.Seq), cancellationToken);
+        }
+
+        if (result is not (ChatStatus.Ok or ChatStatus.Stale))
+        {
+            SendError(result);
+        }
     }
 
     private async Task CommitAsync(CommitCommand commit, CancellationToken cancellationToken)
@@ -408,7 +421,9 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
     private async Task<RoomSnapshot?> RejoinRoomAsync(RoomFeed feed, CancellationToken cancellationToken)
     {
         WebFrontLog.Rejoining(_logger, ConnectionId, feed.RoomId);
-        var result = await Call(feed.Room.Join(ConnectionId, _name!), cancellationToken);
+        var call = feed.Room.Join(ConnectionId, _name!);
+        _joinCall = call;
+        var result = await Call(call, cancellationToken);
         switch (result.Status)
         {
             case ChatStatus.Ok when result.Snapshot is not null:
@@ -436,8 +451,27 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         }
     }
 
+    private async Task WaitQuietlyAsync(Task? call)
+    {
+        if (call is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await call.WaitAsync(CleanupTimeout);
+        }
+        catch (Exception ex)
+        {
+            WebFrontLog.CleanupFailed(_logger, ex, ConnectionId, RoomId);
+        }
+    }
+
+    /// <summary>Leaves, after any join still in flight: Orleans may deliver a later Leave before it, leaving a ghost.</summary>
     private async Task LeaveQuietlyAsync(IChatRoomGrain room)
     {
+        await WaitQuietlyAsync(_joinCall);
         try
         {
             using var timeout = new CancellationTokenSource(CleanupTimeout);

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace OrleansChat.Cluster.Tests;
+
+/// <summary>
+/// A join storm on the real process cluster: a thousand sockets joining one room at once, half on each WebFront,
+/// cost the room's stream one subscription per WebFront and a handful of pub-sub state writes in Redis, not one each.
+/// </summary>
+[Collection(ServerFeedProcessClusterCollection.Name)]
+public sealed class JoinStormTests(ServerFeedProcessCluster cluster, ITestOutputHelper output)
+{
+    private const int Sockets = 1_000;
+
+    [Fact]
+    public async Task AThousandSocketsJoiningOneRoomAtOnceSubscribeOncePerWebFront()
+    {
+        var room = "storm-" + Guid.NewGuid().ToString("N")[..10];
+        var pubSubKey = $"orleans-chat/state/pubsubrendezvous/{ChatStreams.ProviderName}/{ChatStreams.RoomNamespace}/{room}/PubSubRendezvousGrain";
+        await using var monitor = await RedisMonitor.StartAsync(cluster.RedisPort);
+
+        var sockets = new ChatSocket[Sockets];
+        var started = Stopwatch.StartNew();
+        try
+        {
+            await Parallel.ForAsync(0, Sockets, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+            {
+                var (socket, _) = await ChatSocket.JoinAsync(cluster.WebFrontSocketUri(1 + (i % 2)), room, "storm" + i.ToString(CultureInfo.InvariantCulture));
+                sockets[i] = socket;
+            });
+            output.WriteLine($"{Sockets} sockets joined in {started.ElapsedMilliseconds} ms.");
+
+            var writes = monitor.WritesTo(pubSubKey);
+            var consumers = await ConsumersAsync(pubSubKey);
+            output.WriteLine($"Pub-sub state of the room: {consumers} consumers, written {writes} times.");
+            Assert.Equal(2, consumers);
+            Assert.InRange(writes, 1, 10);
+        }
+        finally
+        {
+            await Task.WhenAll(sockets.Where(s => s is not null).Select(s => s.DisposeAsync().AsTask()));
+        }
+    }
+
+    /// <summary>How many subscriptions the room stream's pub-sub state in Redis holds.</summary>
+    private async Task<int> ConsumersAsync(string key)
+    {
+        var start = new ProcessStartInfo("redis-cli", ["-p", cluster.RedisPort.ToString(CultureInfo.InvariantCulture), "HGET", key, "data"])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var data = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        const string consumer = "\"$type\":\"Orleans.Streams.PubSubSubscriptionState, Orleans.Streaming\"";
+        var count = 0;
+        for (var at = data.IndexOf(consumer, StringComparison.Ordinal); at >= 0; at = data.IndexOf(consumer, at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
