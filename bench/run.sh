@@ -32,7 +32,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-MODES="${MODES:-cluster embedded signalr-redis aspnet-ws node-ws}"
+MODES="${MODES:-cluster cluster-conn embedded signalr-redis aspnet-ws node-ws}"
 SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5}"
 RESULTS_NAME="${RESULTS_NAME:-$(date +%F)}"
 DURATION="${DURATION:-30}"
