@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OrleansChat.WebFront.Logging;
-using OrleansChat.WebFront.Sockets;
 
 namespace OrleansChat.WebFront.Rooms;
 
@@ -15,6 +14,9 @@ internal sealed class PresenceLeases(
     IOptions<ChatLimits> limits,
     ILogger<PresenceLeases> logger) : BackgroundService
 {
+    /// <summary>Renewal calls in flight at once.</summary>
+    internal const int RenewalsInFlight = 64;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = limits.Value.LeaseTimeout / 3;
@@ -22,7 +24,11 @@ internal sealed class PresenceLeases(
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var rooms = feeds.Feeds.GroupBy(f => f.RoomId, StringComparer.Ordinal);
-            await Parallel.ForEachAsync(rooms, stoppingToken, async (room, cancellationToken) =>
+            // The calls wait on the network, not the CPU: many in flight, so a WebFront with hundreds of rooms renews
+            // them all well within a period even when each call is slow (at the default parallelism of one per core,
+            // 200 rooms under load took longer than the lease, and live users were expired).
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = RenewalsInFlight, CancellationToken = stoppingToken };
+            await Parallel.ForEachAsync(rooms, parallel, async (room, cancellationToken) =>
             {
                 var members = room.SelectMany(f => f.Members).Where(m => m.IsJoined).ToDictionary(m => m.ConnectionId, StringComparer.Ordinal);
                 if (members.Count == 0)
