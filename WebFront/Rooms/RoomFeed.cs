@@ -292,12 +292,11 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
             }
             catch (Exception ex)
             {
-                if (!subscribing.IsCompleted)
+                // Given up on, but it may still succeed (or have succeeded just as the wait was cancelled): whatever
+                // it made is unsubscribed. A subscribe that failed leaves nothing to undo.
+                lock (_gate)
                 {
-                    lock (_gate)
-                    {
-                        _cleanups.Add(UnsubscribeWhenMadeAsync(subscribing));
-                    }
+                    _cleanups.Add(UnsubscribeWhenMadeAsync(subscribing));
                 }
 
                 if (attempt >= SubscribeAttempts || cancellationToken.IsCancellationRequested)
