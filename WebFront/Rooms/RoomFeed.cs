@@ -56,18 +56,6 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
     /// <summary>The sockets this feed delivers to.</summary>
     public IReadOnlyList<IRoomMember> Members => Volatile.Read(ref _members);
 
-    /// <summary>True while a stream subscription exists or is being made (for tests and metrics).</summary>
-    public bool IsSubscribed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _subscription is { IsFaulted: false, IsCanceled: false };
-            }
-        }
-    }
-
     // Managed by RoomFeeds under its own lock.
     internal int References { get; set; }
 

@@ -40,9 +40,6 @@ internal sealed class RoomFeeds(
         }
     }
 
-    /// <summary>Feeds holding (or making) a stream subscription, i.e. this WebFront's subscriptions.</summary>
-    public int SubscriptionCount => Feeds.Count(f => f.IsSubscribed);
-
     /// <summary>A feed for a new member of <paramref name="roomId"/>; pair with <see cref="Release"/>.</summary>
     public RoomFeed Acquire(string roomId)
     {
