@@ -20,6 +20,9 @@ public enum ChatStatus
     InvalidRoom = 13,
     InvalidConnection = 14,
 
+    /// <summary>A join of a room that does not exist, from a caller not allowed to create rooms right now.</summary>
+    RoomCreationLimited = 15,
+
     NameRequired = 20,
     NameTooLong = 21,
     NameInvalid = 22,

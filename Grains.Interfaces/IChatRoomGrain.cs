@@ -14,11 +14,22 @@ public interface IChatRoomGrain : IGrainWithStringKey
     [Alias("Join")]
     Task<JoinResult> Join(string connectionId, string displayName);
 
+    /// <summary>
+    /// The same; with <paramref name="mayCreateRoom"/> false, a room that does not exist yet is not created and the
+    /// answer is <see cref="ChatStatus.RoomCreationLimited"/> (WebFront's per-address cap on new rooms).
+    /// </summary>
+    [Alias("JoinIfAllowed")]
+    Task<JoinResult> Join(string connectionId, string displayName, bool mayCreateRoom);
+
     /// <summary>Replaces the participant's draft with <paramref name="text"/> unless a newer one was seen.</summary>
     [Alias("UpdateDraft")]
     Task<ChatStatus> UpdateDraft(string connectionId, string text, long senderSeq);
 
-    /// <summary>Appends a message to history (idempotent by client message id), then publishes it.</summary>
+    /// <summary>
+    /// Appends a message to history (idempotent by client message id for <see cref="ChatLimits.IdempotencyWindow"/>),
+    /// then publishes it. Nothing is changed, published or confirmed unless the append was stored; a store failure
+    /// throws, and a retry with the same id stores the message exactly once.
+    /// </summary>
     [Alias("Commit")]
     Task<CommitResult> Commit(string connectionId, string text, string clientMessageId);
 
@@ -36,6 +47,14 @@ public interface IChatRoomGrain : IGrainWithStringKey
     /// </summary>
     [Alias("RenewLeases")]
     Task<LeaseRenewal> RenewLeases(string[] connectionIds);
+
+    /// <summary>
+    /// Scrollback: up to <paramref name="limit"/> (at most <see cref="ChatLimits.HistoryPageSize"/>) committed messages
+    /// with a sequence number below <paramref name="beforeSeq"/>, oldest first.
+    /// </summary>
+    [Alias("GetHistory")]
+    [AlwaysInterleave]
+    Task<HistoryPage> GetHistory(long beforeSeq, int limit);
 
     /// <summary>The current room snapshot (participants, drafts, newest history, room sequence).</summary>
     [Alias("GetSnapshot")]

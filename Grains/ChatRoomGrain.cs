@@ -2,106 +2,121 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using OrleansChat.Events;
+using OrleansChat.Grains.History;
 using OrleansChat.Grains.Logging;
+using OrleansChat.Grains.Roster;
 using OrleansChat.Model;
 
 namespace OrleansChat.Grains;
 
 /// <summary>
-/// The authority for one room: participants and their live drafts (in memory), committed history (persisted),
-/// and the room sequence number that stamps every event it publishes to the room's stream.
-/// It trusts nothing it is given: every argument is validated here, whatever WebFront already checked.
+/// The authority for one room: who is here and what they are typing (<see cref="RoomRoster"/>, in memory), what was
+/// said (<see cref="RoomHistory"/>, an append-only log in the <see cref="IRoomHistoryStore"/>), and the room sequence
+/// number that stamps every event it publishes to the room's stream. Each operation reads: validate, change, stamp,
+/// publish. It trusts nothing it is given: every argument is validated here, whatever WebFront already checked.
 /// </summary>
 public sealed class ChatRoomGrain(
-    [PersistentState("room", ChatStreams.HistoryStorageName)] IPersistentState<ChatRoomState> state,
+    [PersistentState("room", ChatStreams.HistoryStorageName)] IPersistentState<ChatRoomState> legacyState,
+    IRoomHistoryStore store,
     IOptions<ChatLimits> limits,
     TimeProvider time,
     ILogger<ChatRoomGrain> logger) : Grain, IChatRoomGrain
 {
-    /// <summary>How many sequence numbers one storage write reserves (see <see cref="ChatRoomState.ReservedSeq"/>).</summary>
+    /// <summary>How many sequence numbers one storage write reserves (see <see cref="RoomHistory.ReservedSeq"/>).</summary>
     internal const long SeqReservationBlock = 10_000;
 
     private readonly ChatLimits _limits = limits.Value;
-    private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Draft> _drafts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _lastSenderSeq = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ChatMessage> _messagesById = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _leaseExpiry = new(StringComparer.Ordinal);
+    private readonly RoomRoster _roster = new(limits.Value.MaxParticipantsPerRoom);
+    private RoomHistory _history = null!;
     private IGrainTimer? _leaseTimer;
     private IAsyncStream<ChatEvent>? _stream;
     private string _roomId = string.Empty;
     private bool _validRoom;
     private long _seq;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _roomId = this.GetPrimaryKeyString();
         _validRoom = ChatValidation.IsValidRoomId(_roomId);
         if (!_validRoom)
         {
             ChatRoomLog.InvalidRoomId(logger, _roomId);
-            return Task.CompletedTask;
+            return;
         }
 
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<ChatEvent>(ChatStreams.ForRoom(_roomId));
-        RebuildMessageIndex();
-        TrimHistory();
-        _seq = Math.Max(state.State.ReservedSeq, state.State.History.Count > 0 ? state.State.History[^1].Seq : 0);
-        ChatRoomLog.Activated(logger, _roomId, state.State.History.Count, _seq);
-        return Task.CompletedTask;
+        _history = new RoomHistory(_roomId, store, _limits, time);
+        await MigrateLegacyStateAsync();
+        await _history.EnsureLoadedAsync();
+        _seq = Math.Max(_history.ReservedSeq, _history.LastSeq);
+        ChatRoomLog.Activated(logger, _roomId, _history.Recent().Messages.Count, _seq);
     }
 
-    public async Task<JoinResult> Join(string connectionId, string displayName)
+    public Task<JoinResult> Join(string connectionId, string displayName) => Join(connectionId, displayName, mayCreateRoom: true);
+
+    public async Task<JoinResult> Join(string connectionId, string displayName, bool mayCreateRoom)
     {
         var status = CheckRoomAndConnection(connectionId);
+        var name = string.Empty;
         if (status == ChatStatus.Ok)
         {
-            status = ChatValidation.CheckDisplayName(displayName, _limits, out var name);
-            if (status == ChatStatus.Ok)
-            {
-                if (_participants.ContainsKey(connectionId))
-                {
-                    status = ChatStatus.AlreadyJoined;
-                }
-                else if (_participants.Count >= _limits.MaxParticipantsPerRoom)
-                {
-                    status = ChatStatus.RoomFull;
-                }
-                else
-                {
-                    // Take the sequence number first: if that (a storage write) fails, nothing has changed.
-                    var seq = await NextSeq();
-                    var participant = new Participant(connectionId, name);
-                    _participants.Add(connectionId, participant);
-                    try
-                    {
-                        await Publish(new ParticipantJoined(_roomId, seq, participant));
-                    }
-                    catch
-                    {
-                        // The caller is told the join failed, so it must leave no ghost behind.
-                        _participants.Remove(connectionId);
-                        throw;
-                    }
-
-                    // Participants and drafts live only in memory: while anyone is here, the activation stays.
-                    DelayDeactivation(Timeout.InfiniteTimeSpan);
-                    _leaseExpiry[connectionId] = time.GetUtcNow() + _limits.LeaseTimeout;
-                    _leaseTimer ??= this.RegisterGrainTimer(ExpireLeases, new GrainTimerCreationOptions
-                    {
-                        DueTime = _limits.LeaseTimeout / 3,
-                        Period = _limits.LeaseTimeout / 3,
-                        Interleave = false,
-                        KeepAlive = false,
-                    });
-                    ChatRoomLog.Joined(logger, _roomId, connectionId, name);
-                    return new JoinResult(ChatStatus.Ok, CreateSnapshot());
-                }
-            }
+            status = ChatValidation.CheckDisplayName(displayName, _limits, out name);
         }
 
-        ChatRoomLog.Refused(logger, _roomId, nameof(Join), connectionId, status);
-        return new JoinResult(status, null);
+        if (status == ChatStatus.Ok)
+        {
+            status = _roster.CanAdd(connectionId);
+        }
+
+        if (status == ChatStatus.Ok)
+        {
+            await _history.EnsureLoadedAsync();
+        }
+
+        var created = status == ChatStatus.Ok && !_history.Exists && _roster.Count == 0;
+        if (created && !mayCreateRoom)
+        {
+            status = ChatStatus.RoomCreationLimited;
+        }
+
+        if (status != ChatStatus.Ok)
+        {
+            ChatRoomLog.Refused(logger, _roomId, nameof(Join), connectionId, status);
+            if (_validRoom && _roster.Count == 0 && !_history.Exists)
+            {
+                // A room that does not exist costs nothing: no activation lingers for it either.
+                DeactivateOnIdle();
+            }
+
+            return new JoinResult(status, null);
+        }
+
+        // Take the sequence number first: if that (a storage write) fails, nothing has changed.
+        var seq = await NextSeq();
+        var participant = new Participant(connectionId, name);
+        _roster.Add(participant, time.GetUtcNow() + _limits.LeaseTimeout);
+        try
+        {
+            await Publish(new ParticipantJoined(_roomId, seq, participant));
+        }
+        catch
+        {
+            // The caller is told the join failed, so it must leave no ghost behind.
+            _roster.Remove(connectionId);
+            throw;
+        }
+
+        // Participants and drafts live only in memory: while anyone is here, the activation stays.
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        _leaseTimer ??= this.RegisterGrainTimer(ExpireLeases, new GrainTimerCreationOptions
+        {
+            DueTime = _limits.LeaseTimeout / 3,
+            Period = _limits.LeaseTimeout / 3,
+            Interleave = false,
+            KeepAlive = false,
+        });
+        ChatRoomLog.Joined(logger, _roomId, connectionId, name);
+        return new JoinResult(ChatStatus.Ok, CreateSnapshot(), created);
     }
 
     public async Task<ChatStatus> UpdateDraft(string connectionId, string text, long senderSeq)
@@ -123,21 +138,9 @@ public sealed class ChatRoomGrain(
             return status;
         }
 
-        // Sender sequence numbers grow per connection across drafts, so a chunk delayed past a commit
-        // or a cancel can never bring an old draft back.
-        if (_lastSenderSeq.TryGetValue(connectionId, out var last) && senderSeq <= last)
+        if (_roster.UpdateDraft(connectionId, text, senderSeq) == ChatStatus.Stale)
         {
             return ChatStatus.Stale;
-        }
-
-        _lastSenderSeq[connectionId] = senderSeq;
-        if (text.Length == 0)
-        {
-            _drafts.Remove(connectionId);
-        }
-        else
-        {
-            _drafts[connectionId] = new Draft(connectionId, text, senderSeq);
         }
 
         await Publish(new DraftChunk(_roomId, await NextSeq(), connectionId, text, senderSeq));
@@ -160,39 +163,60 @@ public sealed class ChatRoomGrain(
             return new CommitResult(status, null);
         }
 
-        if (_messagesById.TryGetValue(clientMessageId, out var existing))
+        // After a write whose outcome was unknown, memory is read again first: it must not answer from a guess.
+        await _history.EnsureLoadedAsync();
+        if (_history.TryGetRecent(clientMessageId, out var recent))
         {
-            return new CommitResult(ChatStatus.Duplicate, existing);
+            return new CommitResult(ChatStatus.Duplicate, recent);
         }
 
-        var message = new ChatMessage(
-            await NextSeq(),
-            clientMessageId,
-            connectionId,
-            _participants[connectionId].Name,
-            text,
-            time.GetUtcNow());
-
-        state.State.History.Add(message);
-        _messagesById[clientMessageId] = message;
-        TrimHistory();
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            ChatRoomLog.HistoryWriteFailed(logger, ex, _roomId, connectionId);
-            await state.ReadStateAsync();
-            RebuildMessageIndex();
-            TrimHistory();
-            throw;
-        }
+            // The number is used only once the append is stored; a failed append leaves a gap at most.
+            await ReserveThrough(_seq + 1);
+            var message = new ChatMessage(
+                _seq + 1,
+                clientMessageId,
+                connectionId,
+                _roster.NameOf(connectionId),
+                text,
+                StoredTime(time.GetUtcNow()));
+            AppendResult appended;
+            try
+            {
+                appended = await _history.AppendAsync(message);
+            }
+            catch (Exception ex)
+            {
+                // It may have been stored: never hand this number out again. Clients see the gap and resync, and
+                // the retry with the same id finds the message if it was stored.
+                _seq = message.Seq;
+                ChatRoomLog.HistoryWriteFailed(logger, ex, _roomId, connectionId);
+                throw;
+            }
 
-        // The commit event also tells every subscriber that the sender's draft is gone.
-        _drafts.Remove(connectionId);
-        await Publish(new MessageCommitted(_roomId, message.Seq, message));
-        return new CommitResult(ChatStatus.Ok, message);
+            switch (appended.Outcome)
+            {
+                case AppendOutcome.Duplicate:
+                    return new CommitResult(ChatStatus.Duplicate, appended.Existing);
+                case AppendOutcome.Stale when attempt == 0:
+                    // Another activation of this room stored newer messages (a split after a silo failure): go on
+                    // above them, with what is stored read again.
+                    ChatRoomLog.StaleAppend(logger, _roomId, message.Seq, appended.LastSeq);
+                    _seq = Math.Max(_seq, appended.LastSeq);
+                    await _history.EnsureLoadedAsync();
+                    continue;
+                case AppendOutcome.Stale:
+                    throw new InvalidOperationException($"Room {_roomId}: the history store refused seq {message.Seq} twice as stale.");
+            }
+
+            _seq = message.Seq;
+
+            // The commit event also tells every subscriber that the sender's draft is gone.
+            _roster.ClearDraft(connectionId);
+            await Publish(new MessageCommitted(_roomId, message.Seq, message));
+            return new CommitResult(ChatStatus.Ok, message);
+        }
     }
 
     public async Task<ChatStatus> CancelDraft(string connectionId)
@@ -204,7 +228,7 @@ public sealed class ChatRoomGrain(
             return status;
         }
 
-        if (_drafts.Remove(connectionId))
+        if (_roster.ClearDraft(connectionId))
         {
             await Publish(new DraftCleared(_roomId, await NextSeq(), connectionId, DraftClearReason.Cancelled));
         }
@@ -214,17 +238,14 @@ public sealed class ChatRoomGrain(
 
     public async Task Leave(string connectionId)
     {
-        if (!_validRoom || connectionId is null || !_participants.Remove(connectionId))
+        if (!_validRoom || connectionId is null || !_roster.Remove(connectionId))
         {
             return;
         }
 
         // Leaving also discards the draft: subscribers drop a leaver's draft on the left event.
-        _drafts.Remove(connectionId);
-        _lastSenderSeq.Remove(connectionId);
-        _leaseExpiry.Remove(connectionId);
         ChatRoomLog.Left(logger, _roomId, connectionId);
-        if (_participants.Count == 0)
+        if (_roster.Count == 0)
         {
             // Nobody is here: let the idle collector decide when this activation goes.
             DelayDeactivation(TimeSpan.Zero);
@@ -240,37 +261,40 @@ public sealed class ChatRoomGrain(
             return Task.FromResult(new LeaseRenewal([], _seq));
         }
 
-        var expiry = time.GetUtcNow() + _limits.LeaseTimeout;
-        List<string>? unknown = null;
-        foreach (var connectionId in connectionIds)
-        {
-            if (connectionId is not null && _participants.ContainsKey(connectionId))
-            {
-                _leaseExpiry[connectionId] = expiry;
-            }
-            else
-            {
-                (unknown ??= []).Add(connectionId!);
-            }
-        }
-
-        return Task.FromResult(new LeaseRenewal(unknown?.ToArray() ?? [], _seq));
+        var unknown = _roster.RenewLeases(connectionIds, time.GetUtcNow() + _limits.LeaseTimeout);
+        return Task.FromResult(new LeaseRenewal(unknown, _seq));
     }
 
-    public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(CreateSnapshot());
+    public async Task<HistoryPage> GetHistory(long beforeSeq, int limit)
+    {
+        if (!_validRoom || beforeSeq <= 1 || limit <= 0)
+        {
+            return new HistoryPage([], false);
+        }
+
+        return await _history.PageAsync(beforeSeq, limit);
+    }
+
+    public async Task<RoomSnapshot> GetSnapshot()
+    {
+        if (_validRoom)
+        {
+            await _history.EnsureLoadedAsync();
+        }
+
+        return CreateSnapshot();
+    }
 
     /// <summary>Removes participants whose WebFront stopped renewing their lease (it died without goodbye).</summary>
     private async Task ExpireLeases(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var expired = _leaseExpiry.Where(l => l.Value <= now).Select(l => l.Key).ToList();
-        foreach (var connectionId in expired)
+        foreach (var connectionId in _roster.ExpiredAt(time.GetUtcNow()))
         {
             ChatRoomLog.LeaseExpired(logger, _roomId, connectionId);
             await Leave(connectionId);
         }
 
-        if (_participants.Count == 0)
+        if (_roster.Count == 0)
         {
             _leaseTimer?.Dispose();
             _leaseTimer = null;
@@ -279,14 +303,8 @@ public sealed class ChatRoomGrain(
 
     private RoomSnapshot CreateSnapshot()
     {
-        var history = state.State.History;
-        var count = Math.Min(_limits.SnapshotHistory, history.Count);
-        return new RoomSnapshot(
-            _roomId,
-            _seq,
-            [.. _participants.Values],
-            [.. _drafts.Values],
-            history.GetRange(history.Count - count, count));
+        var (history, more) = _validRoom ? _history.Recent() : ([], false);
+        return new RoomSnapshot(_roomId, _seq, _roster.Participants(), _roster.Drafts(), history, more);
     }
 
     private ChatStatus CheckRoomAndConnection(string connectionId)
@@ -307,28 +325,26 @@ public sealed class ChatRoomGrain(
             return status;
         }
 
-        return _participants.ContainsKey(connectionId) ? ChatStatus.Ok : ChatStatus.NotJoined;
+        return _roster.Contains(connectionId) ? ChatStatus.Ok : ChatStatus.NotJoined;
     }
 
     private async ValueTask<long> NextSeq()
     {
-        if (_seq >= state.State.ReservedSeq)
-        {
-            var reserved = state.State.ReservedSeq;
-            state.State.ReservedSeq = _seq + SeqReservationBlock;
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch
-            {
-                // Never hand out numbers that a later activation would not know were used.
-                state.State.ReservedSeq = reserved;
-                throw;
-            }
-        }
-
+        await ReserveThrough(_seq + 1);
         return ++_seq;
+    }
+
+    /// <summary>
+    /// Makes sure <paramref name="seq"/> is reserved in the store, reserving the next block if not, so a later
+    /// activation starts above everything this one published (clients see a gap and resync) without a storage write
+    /// per event. A failed reservation changes nothing.
+    /// </summary>
+    private async ValueTask ReserveThrough(long seq)
+    {
+        if (seq > _history.ReservedSeq)
+        {
+            await _history.ReserveAsync(seq - 1 + SeqReservationBlock);
+        }
     }
 
     /// <summary>
@@ -349,29 +365,31 @@ public sealed class ChatRoomGrain(
         }
     }
 
-    private void TrimHistory()
+    /// <summary>Commit times are stored to the millisecond: what is published equals what is read back later.</summary>
+    private static DateTimeOffset StoredTime(DateTimeOffset now) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+
+    /// <summary>
+    /// Rooms of the previous version kept their whole history in one grain-state record (rewritten on every commit).
+    /// On first activation it is appended to the log (idempotently: a migration interrupted half-way resumes) and the
+    /// old record is deleted.
+    /// </summary>
+    private async Task MigrateLegacyStateAsync()
     {
-        var history = state.State.History;
-        var excess = history.Count - _limits.MaxHistory;
-        if (excess <= 0)
+        var legacy = legacyState.State;
+        if (!legacyState.RecordExists || (legacy.History.Count == 0 && legacy.ReservedSeq == 0))
         {
             return;
         }
 
-        foreach (var dropped in history.GetRange(0, excess))
+        foreach (var message in legacy.History)
         {
-            _messagesById.Remove(dropped.ClientMessageId);
+            await store.AppendAsync(_roomId, message with { SentAt = StoredTime(message.SentAt) });
         }
 
-        history.RemoveRange(0, excess);
-    }
-
-    private void RebuildMessageIndex()
-    {
-        _messagesById.Clear();
-        foreach (var message in state.State.History)
-        {
-            _messagesById[message.ClientMessageId] = message;
-        }
+        var highest = Math.Max(legacy.ReservedSeq, legacy.History.Count > 0 ? legacy.History[^1].Seq : 0);
+        await store.ReserveSeqAsync(_roomId, highest);
+        ChatRoomLog.Migrated(logger, _roomId, legacy.History.Count, highest);
+        await legacyState.ClearStateAsync();
     }
 }

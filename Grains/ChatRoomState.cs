@@ -2,19 +2,19 @@ using OrleansChat.Model;
 
 namespace OrleansChat.Grains;
 
-/// <summary>What a room persists: its committed history and the room sequence numbers it has reserved.</summary>
+/// <summary>
+/// What rooms of the previous version persisted as one grain-state record (the whole history, rewritten on every
+/// commit). Read only to migrate it into the <see cref="History.IRoomHistoryStore"/> on a room's first activation,
+/// then deleted (see <c>ChatRoomGrain.MigrateLegacyStateAsync</c>).
+/// </summary>
 [GenerateSerializer]
 public sealed class ChatRoomState
 {
-    /// <summary>Committed messages, oldest first, at most <see cref="ChatLimits.MaxHistory"/>.</summary>
+    /// <summary>Committed messages, oldest first.</summary>
     [Id(0)]
     public List<ChatMessage> History { get; set; } = [];
 
-    /// <summary>
-    /// The highest room sequence number any activation may have used. Sequence numbers are reserved in blocks,
-    /// so a new activation starts above everything an earlier one published (clients see a gap and resync)
-    /// without a storage write per event.
-    /// </summary>
+    /// <summary>The highest room sequence number any activation of the previous version may have used.</summary>
     [Id(1)]
     public long ReservedSeq { get; set; }
 }

@@ -16,7 +16,7 @@ internal static partial class ChatRoomLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Room {RoomId}: refused {Operation} from {ConnectionId}: {Status}")]
     public static partial void Refused(ILogger logger, string roomId, string operation, string connectionId, ChatStatus status);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Room {RoomId}: writing history failed; the commit from {ConnectionId} was not stored")]
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Room {RoomId}: appending to history failed; the commit from {ConnectionId} was not confirmed (a retry with the same id stores it once)")]
     public static partial void HistoryWriteFailed(ILogger logger, Exception exception, string roomId, string connectionId);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Room {RoomId}: the grain key is not a valid room id; every call is refused")]
@@ -27,4 +27,10 @@ internal static partial class ChatRoomLog
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Room {RoomId}: publishing event {Seq} failed once; retrying")]
     public static partial void PublishRetry(ILogger logger, Exception exception, string roomId, long seq);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Room {RoomId}: the store already holds messages up to seq {StoredSeq}, above {Seq}: another activation wrote; continuing above it")]
+    public static partial void StaleAppend(ILogger logger, string roomId, long seq, long storedSeq);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Room {RoomId}: migrated {MessageCount} messages of the previous storage format into the history log (sequence reserved through {Seq})")]
+    public static partial void Migrated(ILogger logger, string roomId, int messageCount, long seq);
 }

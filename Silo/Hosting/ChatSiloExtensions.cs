@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using OrleansChat.Grains.History;
+using StackExchange.Redis;
 
 namespace OrleansChat.Hosting;
 
@@ -31,6 +34,7 @@ public static class ChatSiloExtensions
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, null, options.ServiceId, options.ClusterId);
                 silo.AddMemoryGrainStorage(ChatStreams.HistoryStorageName);
                 silo.AddMemoryGrainStorage(ChatStreams.PubSubStorageName);
+                silo.Services.AddSingleton<IRoomHistoryStore, MemoryRoomHistoryStore>();
             }
             else
             {
@@ -44,6 +48,7 @@ public static class ChatSiloExtensions
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
                 silo.AddRedisGrainStorage(ChatStreams.HistoryStorageName, o => o.ConfigurationOptions = redisOptions.Clone());
                 silo.AddRedisGrainStorage(ChatStreams.PubSubStorageName, o => o.ConfigurationOptions = redisOptions.Clone());
+                silo.Services.AddRedisHistory(redisOptions, options.ServiceId);
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {
                     // Measured (DESIGN.md): 1 s x 2 missed probes notices a killed silo in 0.6-2.6 s; defaults take 12-18 s.
@@ -69,13 +74,37 @@ public static class ChatSiloExtensions
         return services;
     }
 
-    /// <summary>In-memory storage plus the chat streams: what a test cluster's silos need.</summary>
+    /// <summary>
+    /// Room history in Redis (<see cref="RedisRoomHistoryStore"/>), keys prefixed with the service id so deployments
+    /// sharing a Redis never meet. One connection for the silo, reconnecting by itself while Redis restarts.
+    /// </summary>
+    public static IServiceCollection AddRedisHistory(this IServiceCollection services, ConfigurationOptions redis, string keyPrefix)
+    {
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.Clone()));
+        services.AddSingleton<IRoomHistoryStore>(sp => new RedisRoomHistoryStore(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<IOptions<ChatLimits>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            keyPrefix));
+        return services;
+    }
+
+    /// <summary>
+    /// In-memory storage plus the chat streams: what a test cluster's silos need. The silos of one test cluster run in
+    /// one process and share one in-memory history store (keyed by cluster id), so a room keeps its history when it
+    /// moves between them, as it would with Redis.
+    /// </summary>
     public static ISiloBuilder AddChatStorageAndStreams(this ISiloBuilder silo, ChatClusterOptions options)
     {
         silo.AddMemoryGrainStorage(ChatStreams.HistoryStorageName);
         silo.AddMemoryGrainStorage(ChatStreams.PubSubStorageName);
+        silo.Services.AddSingleton<IRoomHistoryStore>(sp => SharedMemoryStores.GetOrAdd(
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
+            _ => new MemoryRoomHistoryStore(sp.GetRequiredService<IOptions<ChatLimits>>(), sp.GetRequiredService<TimeProvider>())));
         return silo.AddChatStreams(options);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryRoomHistoryStore> SharedMemoryStores = new(StringComparer.Ordinal);
 
     /// <summary>The room event streams: memory streams polled every <see cref="ChatClusterOptions.StreamPollPeriod"/>.</summary>
     public static ISiloBuilder AddChatStreams(this ISiloBuilder silo, ChatClusterOptions options) =>

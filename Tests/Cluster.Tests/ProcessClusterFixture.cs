@@ -38,6 +38,8 @@ public abstract class ProcessClusterFixture(string feedScope) : IAsyncLifetime
         _environment["CLUSTER_ID"] = "test-" + Guid.NewGuid().ToString("N")[..8];
         _environment["NO_BUILD"] = "1";
         _environment["Chat__Relay__FeedScope"] = FeedScope;
+        // The tests make many rooms from one address (127.0.0.1); the cap on new rooms is tested on its own.
+        _environment["Chat__Limits__NewRoomsPerMinutePerAddress"] = "0";
 #if DEBUG
         _environment["CONFIGURATION"] = "Debug";
 #else

@@ -41,6 +41,9 @@ public sealed class WebFrontHost : IAsyncDisposable
             ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:StreamPollPeriod"] = "00:00:00.005",
+            // Every test makes rooms of its own, all from 127.0.0.1: the per-address cap on new rooms would refuse
+            // them. Its own tests set it.
+            ["Chat:Limits:NewRoomsPerMinutePerAddress"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

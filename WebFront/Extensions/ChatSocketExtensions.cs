@@ -18,6 +18,7 @@ public static class ChatSocketExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<RoomFeeds>();
+        builder.Services.AddSingleton<NewRoomLimiter>();
         builder.Services.AddSingleton<OriginPolicy>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ServerIdentity>();

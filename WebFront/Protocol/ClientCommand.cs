@@ -15,6 +15,18 @@ internal sealed record ChunkCommand(string Text, long Seq) : ClientCommand;
 /// <summary><c>commit</c>: turn <see cref="Text"/> into a message with the client's message id (idempotent).</summary>
 internal sealed record CommitCommand(string? Text, string? Id) : ClientCommand;
 
+/// <summary>
+/// <c>history</c>: a page of committed messages older than <see cref="Before"/> (a message seq), at most
+/// <see cref="Limit"/> (default <see cref="DefaultLimit"/>; clamped to the room's page size).
+/// </summary>
+internal sealed record HistoryCommand(long Before, long? Limit) : ClientCommand
+{
+    public const int DefaultLimit = 50;
+
+    /// <summary>The <c>ref</c> of error frames that answer a history request.</summary>
+    public const string ErrorRef = "history";
+}
+
 /// <summary><c>cancel</c>: discard the sender's draft.</summary>
 internal sealed record CancelCommand : ClientCommand
 {

@@ -13,9 +13,26 @@ internal static class ClientFrameParser
 {
     public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ClientCommand? command, out ProtocolError error)
     {
+        if (TryParse(utf8, out command, out error, out var type))
+        {
+            return true;
+        }
+
+        // A client waiting for a page must learn that its request failed: history errors say so in "ref".
+        if (type == "history")
+        {
+            error = error with { Ref = HistoryCommand.ErrorRef };
+        }
+
+        return false;
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ClientCommand? command, out ProtocolError error, out string? type)
+    {
         command = null;
-        string? type = null, room = null, name = null, text = null, id = null;
-        long? seq = null;
+        type = null;
+        string? room = null, name = null, text = null, id = null;
+        long? seq = null, before = null, limit = null;
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 8 });
@@ -49,20 +66,15 @@ internal static class ClientFrameParser
                 }
                 else if (reader.ValueTextEquals("seq"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        seq = null;
-                    }
-                    else if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
-                    {
-                        error = new(ErrorCodes.InvalidFrame, "Field \"seq\" must be a whole number.");
-                        return false;
-                    }
-                    else
-                    {
-                        seq = value;
-                    }
+                    if (!TryReadWhole(ref reader, "seq", out seq, out error)) return false;
+                }
+                else if (reader.ValueTextEquals("before"u8))
+                {
+                    if (!TryReadWhole(ref reader, "before", out before, out error)) return false;
+                }
+                else if (reader.ValueTextEquals("limit"u8))
+                {
+                    if (!TryReadWhole(ref reader, "limit", out limit, out error)) return false;
                 }
                 else
                 {
@@ -110,12 +122,46 @@ internal static class ClientFrameParser
             case "resync":
                 command = ResyncCommand.Instance;
                 break;
+            case "history":
+                if (before is null)
+                {
+                    error = new(ErrorCodes.InvalidFrame, "A history request needs \"before\": the seq of the oldest message shown.");
+                    return false;
+                }
+
+                command = new HistoryCommand(before.Value, limit);
+                break;
             default:
-                error = new(ErrorCodes.UnknownType, "Unknown frame type. Known types: join, chunk, commit, cancel, resync.");
+                error = new(ErrorCodes.UnknownType, "Unknown frame type. Known types: join, chunk, commit, cancel, resync, history.");
                 return false;
         }
 
         error = default;
+        return true;
+    }
+
+    private static bool TryReadWhole(ref Utf8JsonReader reader, string field, out long? value, out ProtocolError error)
+    {
+        reader.Read();
+        value = null;
+        error = default;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var whole))
+        {
+            error = new(ErrorCodes.InvalidFrame, $"Field \"{field}\" must be a whole number.");
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+
+            return false;
+        }
+
+        value = whole;
         return true;
     }
 

@@ -12,6 +12,8 @@ namespace OrleansChat.WebFront.Protocol;
 [JsonSerializable(typeof(ChunkFrame))]
 [JsonSerializable(typeof(ClearedFrame))]
 [JsonSerializable(typeof(CommitFrame))]
+[JsonSerializable(typeof(HistoryFrame))]
+[JsonSerializable(typeof(CommittedFrame))]
 [JsonSerializable(typeof(ErrorFrame))]
 [JsonSerializable(typeof(GoingAwayFrame))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -21,8 +21,14 @@ internal static class ServerFrameWriter
 
     public static byte[] Welcome(RoomSnapshot snapshot, string connectionId, string name, string server, ClientLimits limits) =>
         JsonSerializer.SerializeToUtf8Bytes(
-            new WelcomeFrame(snapshot.RoomId, snapshot.Seq, connectionId, name, server, snapshot.Participants, snapshot.Drafts, snapshot.History, limits),
+            new WelcomeFrame(snapshot.RoomId, snapshot.Seq, connectionId, name, server, snapshot.Participants, snapshot.Drafts, snapshot.History, snapshot.MoreHistory, limits),
             Json.WelcomeFrame);
+
+    public static byte[] History(long before, HistoryPage page) =>
+        JsonSerializer.SerializeToUtf8Bytes(new HistoryFrame(before, page.Messages, page.More), Json.HistoryFrame);
+
+    public static byte[] Committed(ChatMessage message) =>
+        JsonSerializer.SerializeToUtf8Bytes(new CommittedFrame(message), Json.CommittedFrame);
 
     /// <summary>The same bytes for every connection: the server is shutting down, reconnect.</summary>
     public static byte[] GoingAway() => GoingAwayBytes;

@@ -18,6 +18,7 @@ internal sealed record WelcomeFrame(
     IReadOnlyList<Participant> Participants,
     IReadOnlyList<Draft> Drafts,
     IReadOnlyList<ChatMessage> History,
+    bool MoreHistory,
     ClientLimits Limits)
 {
     [JsonPropertyOrder(-1)]
@@ -52,6 +53,20 @@ internal sealed record CommitFrame(long Seq, ChatMessage Message)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "commit";
+}
+
+/// <summary>The answer to a <c>history</c> request: messages below <see cref="Before"/>, oldest first.</summary>
+internal sealed record HistoryFrame(long Before, IReadOnlyList<ChatMessage> Messages, bool More)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "history";
+}
+
+/// <summary>To the sender of a commit the room had already stored (a retry): it is confirmed.</summary>
+internal sealed record CommittedFrame(ChatMessage Message)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "committed";
 }
 
 internal sealed record ErrorFrame(string Code, string Message, string? Ref)

@@ -17,12 +17,15 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly RoomFeeds _feeds;
+    private readonly NewRoomLimiter _newRooms;
+    private readonly System.Net.IPAddress? _clientAddress;
     private readonly ChatSocketOptions _options;
     private readonly ChatLimits _limits;
     private readonly RelayOptions _relay;
     private readonly ClientLimits _clientLimits;
     private readonly string _serverId;
     private readonly ILogger _logger;
+    private readonly TokenBucket _historyRequests;
     private readonly SemaphoreSlim _welcomeGate = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _loopGate = new();
@@ -35,24 +38,20 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
     private int _welcomeRequests;
     private Task? _welcomeLoop;
 
-    public RoomSession(
-        string connectionId,
-        RoomFeeds feeds,
-        ChatSocketOptions options,
-        ChatLimits limits,
-        RelayOptions relay,
-        string serverId,
-        ILogger logger)
+    public RoomSession(string connectionId, System.Net.IPAddress? clientAddress, RoomServices services, ILogger logger)
     {
         ConnectionId = connectionId;
-        _feeds = feeds;
-        _options = options;
-        _limits = limits;
-        _relay = relay;
-        _serverId = serverId;
+        _clientAddress = clientAddress;
+        _feeds = services.Feeds;
+        _newRooms = services.NewRooms;
+        _options = services.Options;
+        _limits = services.Limits;
+        _relay = services.Relay;
+        _serverId = services.ServerId;
         _logger = logger;
-        _clientLimits = new ClientLimits(limits.MaxNameLength, limits.MaxDraftLength, options.MaxFrameBytes);
-        Outbox = new SocketOutbox(options.OutboundQueueCapacity, StartWelcomeLoop);
+        _clientLimits = new ClientLimits(_limits.MaxNameLength, _limits.MaxDraftLength, _options.MaxFrameBytes);
+        _historyRequests = new TokenBucket(_options.HistoryBurst, _options.HistoryRequestsPerSecond);
+        Outbox = new SocketOutbox(_options.OutboundQueueCapacity, StartWelcomeLoop);
     }
 
     public string ConnectionId { get; }
@@ -83,6 +82,9 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
                 case CancelCommand:
                     await CancelAsync(cancellationToken);
                     break;
+                case HistoryCommand history:
+                    await HistoryAsync(history, cancellationToken);
+                    break;
                 case ResyncCommand:
                     if (!Outbox.RequestWelcome())
                     {
@@ -94,7 +96,12 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            var reference = (command as CommitCommand)?.Id;
+            var reference = command switch
+            {
+                CommitCommand commit => commit.Id,
+                HistoryCommand => HistoryCommand.ErrorRef,
+                _ => null,
+            };
             WebFrontLog.BackendCallFailed(_logger, ex, ConnectionId, command.GetType().Name, RoomId);
             SendError(new(ErrorCodes.Unavailable, "The chat service did not answer in time; try again.", reference));
         }
@@ -167,9 +174,11 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             feed.Add(this);
             _joinSent = feed.Room;
             JoinResult result;
+            var mayCreate = _newRooms.TryTake(_clientAddress);
+            Task<JoinResult>? call = null;
             try
             {
-                var call = feed.Room.Join(ConnectionId, name);
+                call = feed.Room.Join(ConnectionId, name, mayCreate);
                 _joinCall = call;
                 result = await Call(call, cancellationToken);
             }
@@ -179,6 +188,13 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
                 await LeaveQuietlyAsync(feed.Room);
                 _joinSent = null;
                 throw;
+            }
+            finally
+            {
+                if (mayCreate && !(call is { IsCompletedSuccessfully: true } && call.Result.Created))
+                {
+                    _newRooms.Release(_clientAddress);
+                }
             }
 
             if (result.Status != ChatStatus.Ok || result.Snapshot is null)
@@ -260,11 +276,12 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             result = await Call(room.Commit(ConnectionId, commit.Text!, commit.Id!), cancellationToken);
         }
 
-        // Ok: everyone, this socket included, sees the commit event. Duplicate: it was stored before, but this client
-        // may have missed its event (a retry after a failure): a fresh welcome settles it either way.
-        if (result.Status == ChatStatus.Duplicate)
+        // Ok: everyone, this socket included, sees the commit event. Duplicate: it was stored before, and this client
+        // may have missed its event (a retry after a reconnect or a failure); the message may be older than any
+        // welcome holds, so the sender is told directly.
+        if (result is { Status: ChatStatus.Duplicate, Message: { } stored })
         {
-            Outbox.RequestWelcome();
+            Outbox.OfferControl(ServerFrameWriter.Committed(stored));
         }
         else if (result.Status != ChatStatus.Ok)
         {
@@ -289,6 +306,32 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         {
             SendError(status);
         }
+    }
+
+    private async Task HistoryAsync(HistoryCommand history, CancellationToken cancellationToken)
+    {
+        if (!TryGetRoom(out var room, HistoryCommand.ErrorRef))
+        {
+            return;
+        }
+
+        if (history.Before < 1)
+        {
+            SendError(new(ErrorCodes.InvalidFrame, "\"before\" must be a whole number of at least 1 (the seq of the oldest message shown).", HistoryCommand.ErrorRef));
+            return;
+        }
+
+        if (!_historyRequests.TryTake())
+        {
+            SendError(new(ErrorCodes.RateLimited, "History is limited to a few pages a second; try again shortly.", HistoryCommand.ErrorRef));
+            return;
+        }
+
+        var limit = (int)Math.Clamp(history.Limit ?? HistoryCommand.DefaultLimit, 1, _limits.HistoryPageSize);
+        var page = await Call(room.GetHistory(history.Before, limit), cancellationToken);
+
+        // Not a room event: it goes out as an answer, whatever the socket's place in the room's sequence.
+        Outbox.OfferControl(ServerFrameWriter.History(history.Before, page));
     }
 
     private bool TryGetRoom(out IChatRoomGrain room, string? reference)
@@ -487,6 +530,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         ServerFrameWriter.Welcome(snapshot, ConnectionId, _name!, _serverId, _clientLimits);
 
     private void SendError(ChatStatus status, string? reference = null) => SendError(ErrorCodes.FromStatus(status, _limits, reference));
+
 
     private Task<T> Call<T>(Task<T> call, CancellationToken cancellationToken) =>
         call.WaitAsync(_options.GrainCallTimeout, cancellationToken);

@@ -25,19 +25,16 @@ internal sealed class ChatConnection
 
     public ChatConnection(
         WebSocket socket,
-        RoomFeeds feeds,
-        ChatSocketOptions options,
-        ChatLimits limits,
-        RelayOptions relay,
-        string serverId,
+        RoomServices room,
+        System.Net.IPAddress? clientAddress,
         ChatMetrics metrics,
         ILogger logger)
     {
         _socket = socket;
-        _options = options;
+        _options = room.Options;
         _metrics = metrics;
         _logger = logger;
-        _session = new RoomSession(ConnectionId, feeds, options, limits, relay, serverId, logger);
+        _session = new RoomSession(ConnectionId, clientAddress, room, logger);
     }
 
     public string ConnectionId { get; } = ConnectionRegistry.NewConnectionId();

@@ -8,6 +8,7 @@ namespace OrleansChat.WebFront.Sockets;
 /// <summary>Admits a WebSocket upgrade (method, origin, capacity) and runs a <see cref="ChatConnection"/> on it.</summary>
 internal sealed class ChatSocketHandler(
     RoomFeeds feeds,
+    NewRoomLimiter newRooms,
     OriginPolicy origins,
     ConnectionRegistry registry,
     ServerIdentity server,
@@ -49,7 +50,8 @@ internal sealed class ChatSocketHandler(
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            connection = new ChatConnection(socket, feeds, socketOptions.Value, limits.Value, relay.Value, server.Id, metrics, logger);
+            var room = new RoomServices(feeds, newRooms, socketOptions.Value, limits.Value, relay.Value, server.Id);
+            connection = new ChatConnection(socket, room, context.Connection.RemoteIpAddress, metrics, logger);
             metrics.ConnectionOpened();
             var running = connection.RunAsync(context.RequestAborted);
             registry.Track(connection, running);

@@ -19,6 +19,17 @@ public sealed class ChatSocketOptions
     [Range(1, 10_000)]
     public int FrameBurst { get; set; } = 60;
 
+    /// <summary>
+    /// Scrollback pages (<c>history</c> frames) one connection may ask for per second, sustained: each can carry up to
+    /// 100 messages, so it is limited apart from <see cref="FramesPerSecond"/>.
+    /// </summary>
+    [Range(0.1, 1_000)]
+    public double HistoryRequestsPerSecond { get; set; } = 2;
+
+    /// <summary>Scrollback pages one connection may ask for in a burst.</summary>
+    [Range(1, 1_000)]
+    public int HistoryBurst { get; set; } = 5;
+
     /// <summary>Frames dropped for rate within <see cref="FloodWindow"/> after which the socket is closed with 1008.</summary>
     [Range(1, 100_000)]
     public int FloodCloseThreshold { get; set; } = 200;

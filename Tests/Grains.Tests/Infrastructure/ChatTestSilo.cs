@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
+using OrleansChat.Grains.History;
 using OrleansChat.Hosting;
 
 namespace OrleansChat.Grains.Tests.Infrastructure;
@@ -16,17 +16,16 @@ internal static class ChatTestSilo
             silo.Services.Configure(limits);
         }
 
-        DecorateHistoryStorage(silo.Services);
+        DecorateHistoryStore(silo.Services);
     }
 
-    /// <summary>Wraps the real history storage so a test can make writes fail (pass-through unless asked).</summary>
-    private static void DecorateHistoryStorage(IServiceCollection services)
+    /// <summary>Wraps the real history store so a test can make its calls fail (pass-through unless asked).</summary>
+    private static void DecorateHistoryStore(IServiceCollection services)
     {
-        var name = ChatStreams.HistoryStorageName;
-        var original = services.Last(d => d.IsKeyedService && d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name));
-        var factory = original.KeyedImplementationFactory
-            ?? throw new InvalidOperationException($"Grain storage '{name}' is not registered with a factory.");
+        var original = services.Last(d => d.ServiceType == typeof(IRoomHistoryStore));
+        var factory = original.ImplementationFactory
+            ?? throw new InvalidOperationException("The history store is not registered with a factory.");
         services.Remove(original);
-        services.AddKeyedSingleton<IGrainStorage>(name, (sp, key) => new FaultInjectingGrainStorage((IGrainStorage)factory(sp, key)));
+        services.AddSingleton<IRoomHistoryStore>(sp => new FaultInjectingHistoryStore((IRoomHistoryStore)factory(sp)));
     }
 }

@@ -3,26 +3,41 @@ using System.Collections.Concurrent;
 namespace OrleansChat.Grains.Tests.Infrastructure;
 
 /// <summary>
-/// Lets a test make the next writes of one grain's state fail (see <see cref="FaultInjectingGrainStorage"/>).
-/// Keyed by grain key (a room id), so tests that share a cluster never affect each other.
+/// Lets a test make one room's history store calls fail (see <see cref="FaultInjectingHistoryStore"/>). Keyed by
+/// room id, so tests that share a cluster never affect each other.
 /// </summary>
 internal static class StorageFaults
 {
-    private static readonly ConcurrentDictionary<string, int> FailingWrites = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<(string Room, Fault Fault), int> Pending = new();
 
-    /// <summary>Makes the next <paramref name="count"/> writes fail; dispose the result to stop failing.</summary>
-    public static IDisposable FailNextWrites(string grainKey, int count)
+    public enum Fault
     {
-        FailingWrites[grainKey] = count;
-        return new Reset(grainKey);
+        /// <summary>A write (append, sequence reservation) fails before it reaches the store.</summary>
+        Write,
+
+        /// <summary>A read (loading the room, a history page) fails.</summary>
+        Read,
+
+        /// <summary>A write is stored, and then its answer is lost (the caller sees a failure).</summary>
+        LostAnswer,
     }
 
-    /// <summary>True (and one fewer failure left) when a write of this grain's state should fail now.</summary>
-    public static bool TakeWriteFailure(string grainKey)
+    /// <summary>Makes the next <paramref name="count"/> writes of the room fail; dispose to stop failing.</summary>
+    public static IDisposable FailNextWrites(string roomId, int count) => Arm(roomId, Fault.Write, count);
+
+    /// <summary>Makes the next <paramref name="count"/> reads of the room fail; dispose to stop failing.</summary>
+    public static IDisposable FailNextReads(string roomId, int count) => Arm(roomId, Fault.Read, count);
+
+    /// <summary>Stores the next <paramref name="count"/> writes but reports them as failed; dispose to stop.</summary>
+    public static IDisposable LoseNextWriteAnswers(string roomId, int count) => Arm(roomId, Fault.LostAnswer, count);
+
+    /// <summary>True (and one fewer left) when this call of the room should fail now.</summary>
+    public static bool Take(string roomId, Fault fault)
     {
-        while (FailingWrites.TryGetValue(grainKey, out var left) && left > 0)
+        var key = (roomId, fault);
+        while (Pending.TryGetValue(key, out var left) && left > 0)
         {
-            if (FailingWrites.TryUpdate(grainKey, left - 1, left))
+            if (Pending.TryUpdate(key, left - 1, left))
             {
                 return true;
             }
@@ -31,8 +46,14 @@ internal static class StorageFaults
         return false;
     }
 
-    private sealed class Reset(string grainKey) : IDisposable
+    private static IDisposable Arm(string roomId, Fault fault, int count)
     {
-        public void Dispose() => FailingWrites.TryRemove(grainKey, out _);
+        Pending[(roomId, fault)] = count;
+        return new Reset((roomId, fault));
+    }
+
+    private sealed class Reset((string, Fault) key) : IDisposable
+    {
+        public void Dispose() => Pending.TryRemove(key, out _);
     }
 }
