@@ -25,6 +25,11 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
     // ARGV: seq clientId conn name text atMs maxLen ageCutoffMs idCutoffMs maxIds expiryMs
     private const string AppendScript = """
         local seq = tonumber(ARGV[1])
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9], 'LIMIT', 0, 256)
+        if #expired > 0 then
+          redis.call('HDEL', KEYS[2], unpack(expired))
+          redis.call('ZREM', KEYS[3], unpack(expired))
+        end
         local known = redis.call('HGET', KEYS[2], ARGV[2])
         if known then
           local at = redis.call('ZSCORE', KEYS[3], ARGV[2]) or '0'
@@ -55,11 +60,6 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
             keep = tostring(tonumber(string.match(lastOld, '^(%d+)')) + 1) .. '-0'
           end
           if lastOld ~= nil then redis.call('XTRIM', KEYS[1], 'MINID', keep) end
-        end
-        local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9], 'LIMIT', 0, 256)
-        if #expired > 0 then
-          redis.call('HDEL', KEYS[2], unpack(expired))
-          redis.call('ZREM', KEYS[3], unpack(expired))
         end
         local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[10])
         if over > 0 then
@@ -92,7 +92,35 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
         _prefix = keyPrefix;
     }
 
-    public async Task<StoredRoom> LoadAsync(string roomId, int recentCount)
+    public Task<StoredRoom> LoadAsync(string roomId, int recentCount) => Guard(() => LoadCoreAsync(roomId, recentCount));
+
+    public Task ReserveSeqAsync(string roomId, long reservedSeq) => Guard(async () =>
+    {
+        await _redis.GetDatabase().ScriptEvaluateAsync(ReserveScript, Keys(roomId), [reservedSeq, ExpiryMs()]);
+        return true;
+    });
+
+    public Task<AppendResult> AppendAsync(string roomId, ChatMessage message) => Guard(() => AppendCoreAsync(roomId, message));
+
+    public Task<HistoryPage> ReadBeforeAsync(string roomId, long beforeSeq, int limit) => Guard(() => ReadBeforeCoreAsync(roomId, beforeSeq, limit));
+
+    /// <summary>
+    /// Redis's own exceptions cannot cross an Orleans call (no codec), so a failure reaches the caller as an
+    /// <see cref="OrleansException"/> with the reason; the room answers it as "unavailable".
+    /// </summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new OrleansException($"The history store (Redis) did not answer: {ex.Message}");
+        }
+    }
+
+    private async Task<StoredRoom> LoadCoreAsync(string roomId, int recentCount)
     {
         var keys = Keys(roomId);
         var db = _redis.GetDatabase();
@@ -114,10 +142,7 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
         return new StoredRoom(true, ToLong(metaValues[0]), ToLong(metaValues[1]), recent, more);
     }
 
-    public async Task ReserveSeqAsync(string roomId, long reservedSeq) =>
-        await _redis.GetDatabase().ScriptEvaluateAsync(ReserveScript, Keys(roomId), [reservedSeq, ExpiryMs()]);
-
-    public async Task<AppendResult> AppendAsync(string roomId, ChatMessage message)
+    private async Task<AppendResult> AppendCoreAsync(string roomId, ChatMessage message)
     {
         var now = _time.GetUtcNow();
         var ageCutoff = _retention.MaxAge > TimeSpan.Zero ? (now - _retention.MaxAge).ToUnixTimeMilliseconds() : 0;
@@ -153,7 +178,7 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
         }
     }
 
-    public async Task<HistoryPage> ReadBeforeAsync(string roomId, long beforeSeq, int limit)
+    private async Task<HistoryPage> ReadBeforeCoreAsync(string roomId, long beforeSeq, int limit)
     {
         if (beforeSeq <= 1 || limit <= 0)
         {
