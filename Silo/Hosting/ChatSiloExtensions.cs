@@ -26,6 +26,7 @@ public static class ChatSiloExtensions
     {
         var options = ValidatedOptions.Bind<ChatClusterOptions>(builder.Configuration, ChatClusterOptions.SectionName);
         var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
+        var limits = ValidatedOptions.Bind<ChatLimits>(builder.Configuration, ChatLimits.SectionName);
         builder.Services.AddChatLimits();
         builder.UseOrleans(silo =>
         {
@@ -46,8 +47,23 @@ public static class ChatSiloExtensions
                 });
                 silo.ConfigureEndpoints(AdvertisedAddress.Resolve(options.AdvertisedIP), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
-                silo.AddRedisGrainStorage(ChatStreams.HistoryStorageName, o => o.ConfigurationOptions = redisOptions.Clone());
-                silo.AddRedisGrainStorage(ChatStreams.PubSubStorageName, o => o.ConfigurationOptions = redisOptions.Clone());
+                // The previous version's room records: read once to migrate them, then deleted (not left empty).
+                silo.AddRedisGrainStorage(ChatStreams.HistoryStorageName, o =>
+                {
+                    o.ConfigurationOptions = redisOptions.Clone();
+                    o.DeleteStateOnClear = true;
+                });
+
+                // A room's stream pub-sub record is never deleted by Orleans (the pulling agent stays registered as its
+                // producer until the silo stops), so without an expiry every room ever used leaves one behind. It expires
+                // with the room (renewed on every write of it); docs/history.md says what happens to a stream that
+                // outlives it.
+                silo.AddRedisGrainStorage(ChatStreams.PubSubStorageName, o =>
+                {
+                    o.ConfigurationOptions = redisOptions.Clone();
+                    o.DeleteStateOnClear = true;
+                    o.EntryExpiry = limits.RoomExpiry;
+                });
                 silo.Services.AddRedisHistory(redisOptions, options.ServiceId);
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {
