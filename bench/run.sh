@@ -14,12 +14,16 @@
 # Chat__Relay__FeedScope=Connection. Each label is a column of its own in the results.
 # Every scenario gets fresh servers (cluster, WebFront or peer processes and their redis), so memory baselines and
 # stream subscriptions start clean.
-# Writes bench/results/$RESULTS_NAME.json (every report) and .md (tables + targets), and bench/results/latest.md.
+# S8 (commit cost by history length; not in the default SCENARIOS) runs in cluster modes only (it reads the cluster's
+# redis), with the servers' settings of S8_ENV besides the mode's.
+# Writes bench/results/$RESULTS_NAME.json (every report) and .md (tables + targets), and bench/results/latest.md (only
+# when one of S1-S5 ran).
 #
 #   bench/run.sh                          all scenarios, all modes (~50 min on 2 cores)
 #   SCENARIOS="S1 S3" MODES=cluster bench/run.sh
 #   MODES="signalr-redis aspnet-ws" bench/run.sh          only peers
 #   MODES="cluster cluster-conn signalr-redis aspnet-ws" bench/run.sh
+#   SCENARIOS=S8 MODES=cluster bench/run.sh                commit cost by history length (~5 min)
 #
 # Settings (environment): MODES ("cluster embedded signalr-redis aspnet-ws node-ws"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
 # DURATION (30, seconds measured per S1-S3), WARMUP (30: the servers start fresh; under load their JIT tiering takes ~30-40 s to settle), S5_STEPS, S5_DURATION (15), NO_BUILD=1 (skip the Release
@@ -27,7 +31,10 @@
 # "Orleans__StreamPollPeriod=00:00:00.002" to try a setting without changing the code), SERVER_ROOT (a checkout
 # whose scripts/cluster.sh and Release binaries are the servers under test, e.g. an unchanged copy for a
 # before/after comparison; default: this checkout), MODE_ENV_<label with - as _> (server settings of a cluster-NAME
-# or embedded-NAME mode), PEERS_DIR (the peers' sources, read only: built into .run/peers; default ../shared/peers).
+# or embedded-NAME mode), PEERS_DIR (the peers' sources, read only: built into .run/peers; default ../shared/peers),
+# S8_VARIANTS (history x message chars, "10x120,500x120,10000x120,10x4000,500x4000,10000x4000"), S8_COMMITS (200 measured
+# per variant), S8_PREFILL_BUDGET (90 s per variant), S8_MEASURE_BUDGET (30 s per variant), S8_ENV (S8's server
+# settings: history kept up to 10,000 messages, and the per-socket frame rate limit out of the way of back-to-back commits).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -39,6 +46,11 @@ DURATION="${DURATION:-30}"
 WARMUP="${WARMUP:-30}"
 S5_STEPS="${S5_STEPS:-1x5,1x10,2x8,2x12,3x12,4x12,5x12}"
 S5_DURATION="${S5_DURATION:-15}"
+S8_VARIANTS="${S8_VARIANTS:-10x120,500x120,10000x120,10x4000,500x4000,10000x4000}"
+S8_COMMITS="${S8_COMMITS:-200}"
+S8_PREFILL_BUDGET="${S8_PREFILL_BUDGET:-90}"
+S8_MEASURE_BUDGET="${S8_MEASURE_BUDGET:-30}"
+S8_ENV="${S8_ENV:-Chat__Limits__MaxHistory=10000 Chat__Socket__FramesPerSecond=10000 Chat__Socket__FrameBurst=10000}"
 NOTE="${NOTE:-}"
 EXTRA_ENV="${EXTRA_ENV:-}"
 SERVER_ROOT="$(cd "${SERVER_ROOT:-$root}" && pwd)"
@@ -61,6 +73,14 @@ mode_env() { # mode label -> its extra server settings ("Name=value ...", beside
   elif [[ "${label#*-}" == conn ]]; then echo "Chat__Relay__FeedScope=Connection"
   else echo "bench: mode '$label' needs $var=\"Name=value ...\" (its server settings)" >&2; exit 2
   fi
+}
+scenario_env() { # scenario -> its extra server settings ("Name=value ...", besides EXTRA_ENV and the mode's)
+  case "$1" in
+    S8) echo "$S8_ENV" ;;
+  esac
+}
+runs_in() { # scenario mode: whether the scenario applies to the mode (S8 needs the cluster's redis)
+  [[ "$1" != S8 || "$(mode_kind "$2")" == cluster ]]
 }
 has_kind() { local m; for m in $MODES; do [[ "$(mode_kind "$m")" == "$1" ]] && return 0; done; return 1; }
 for m in $MODES; do mode_kind "$m" >/dev/null; mode_env "$m" >/dev/null; done # fail before building
@@ -87,6 +107,9 @@ export CLUSTER_ID="bench-$stamp" CONFIGURATION=Release
 EMBEDDED_PORT=3295
 ASPNET_WS_PORT=3296 NODE_WS_PORT=3297 SIGNALR1_PORT=3298 SIGNALR2_PORT=3299 SIGNALR_REDIS_PORT=6398
 
+# Builds that cap the new rooms one client address may create per minute would refuse most of the load client's
+# rooms (all of them come from 127.0.0.1): no cap (EXTRA_ENV may set one).
+export Chat__Limits__NewRoomsPerMinutePerAddress=0
 for kv in $EXTRA_ENV; do export "${kv?}"; done
 
 build() { # project-or-folder, extra dotnet build arguments...
@@ -173,7 +196,7 @@ wait_up() { # name url-or-redis-port log: until it answers, or fail with the end
 
 start_servers() { # mode scenario
   local kind env
-  kind="$(mode_kind "$1")" env="$(mode_env "$1")"
+  kind="$(mode_kind "$1")" env="$(mode_env "$1") $(scenario_env "$2")"
   ports_free
   case "$kind" in
     cluster)
@@ -239,15 +262,19 @@ scenario_args() { # scenario
     S3) echo --rooms 200 --clients 5 --typists 1 --rate 5 --commit-every 3s --duration "$DURATION" --warmup "$WARMUP" ;;
     S4) echo --rooms 1000 --clients 5 --typists 0 --hold 15 --idle-sample 10 --connect-concurrency 64 ;;
     S5) echo --rooms 200 --clients 5 --steps "$S5_STEPS" --commit-every 3s --duration "$S5_DURATION" --warmup 3 --first-warmup "$WARMUP" --stop-p99 100 ;;
+    S8) echo --commit-cost "$S8_VARIANTS" --commits "$S8_COMMITS" --prefill-budget "$S8_PREFILL_BUDGET" --measure-budget "$S8_MEASURE_BUDGET" \
+          --redis "127.0.0.1:$REDIS_PORT" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
 
 for mode in $MODES; do
   for scenario in $SCENARIOS; do
+    if ! runs_in "$scenario" "$mode"; then echo "bench: $mode $scenario skipped ($scenario runs in cluster modes only)"; continue; fi
     echo "bench: $mode $scenario (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     start_servers "$mode" "$scenario"
-    settings="$(mode_env "$mode")"
+    settings="$(mode_env "$mode")" scenario_settings="$(scenario_env "$scenario")"
+    settings="$settings${scenario_settings:+${settings:+ }$scenario_settings}"
     note="$NOTE${settings:+${NOTE:+; }servers with $settings}"
     # shellcheck disable=SC2046
     "${CHATLOAD[@]}" "${TARGET[@]}" $(scenario_args "$scenario") --scenario "$scenario" --mode "$mode" \
@@ -272,5 +299,8 @@ done; done
 dotnet "$work/chatload/ChatLoad.dll" summarize \
   --title "OrleansChat benchmark $RESULTS_NAME ($(nproc) cores, servers: $(server_label))" \
   --json "bench/results/$RESULTS_NAME.json" --markdown "bench/results/$RESULTS_NAME.md" "${reports[@]}" >/dev/null
-cp "bench/results/$RESULTS_NAME.md" bench/results/latest.md
+# latest.md is the latest run of the load scenarios; an S8-only run leaves it.
+load_run=0
+for scenario in $SCENARIOS; do [[ "$scenario" == S[1-5] ]] && load_run=1; done
+if [[ "$load_run" == 1 ]]; then cp "bench/results/$RESULTS_NAME.md" bench/results/latest.md; fi
 echo "bench: wrote bench/results/$RESULTS_NAME.json and .md (raw reports and logs in $work)"

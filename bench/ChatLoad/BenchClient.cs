@@ -11,7 +11,7 @@ namespace OrleansChat.Bench;
 /// </summary>
 public sealed class BenchClient : IChatEvents
 {
-    private const string Lorem =
+    internal const string Lorem =
         "the quick brown fox jumps over the lazy dog while orleans streams carry every keystroke to the room; " +
         "live typing should feel instant on every websocket, whichever webfront it landed on, under load too. ";
 

@@ -11,6 +11,46 @@ public sealed record LoadStep(int TypistsPerRoom, double ChunksPerSecond)
     public override string ToString() => $"{TypistsPerRoom}x{ChunksPerSecond:0.##}/s";
 }
 
+/// <summary>One S8 variant: a fresh room pre-filled with <see cref="History"/> messages of <see cref="MessageChars"/> characters.</summary>
+public sealed record CommitCostVariant(int History, int MessageChars)
+{
+    public override string ToString() => $"{History}x{MessageChars}";
+}
+
+/// <summary>
+/// S8, commit cost by history length (<c>--commit-cost</c>): for each variant one socket joins a fresh room, pre-fills
+/// it with committed messages (back to back, each awaited by its own commit event), then times
+/// <see cref="Commits"/> commits one at a time and reads the Redis traffic they caused.
+/// </summary>
+public sealed record CommitCostOptions
+{
+    public IReadOnlyList<CommitCostVariant> Variants { get; init; } = [new(10, 120), new(500, 120), new(10_000, 120), new(10, 4_000), new(500, 4_000), new(10_000, 4_000)];
+
+    /// <summary>Measured commits per variant.</summary>
+    public int Commits { get; init; } = 200;
+
+    /// <summary>Commits in a throw-away room before the first variant, so the first one does not pay for JIT compilation.</summary>
+    public int WarmupCommits { get; init; } = 300;
+
+    /// <summary>Pause between one measured commit's event and the next commit (0: none).</summary>
+    public TimeSpan Gap { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long one commit may take to come back; a commit that takes longer (or is refused) ends its phase.</summary>
+    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Longest pre-fill of one variant; when it runs out, the variant is measured at the history reached.</summary>
+    public TimeSpan PrefillBudget { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Longest measured phase of one variant; when it runs out, fewer commits are measured.</summary>
+    public TimeSpan MeasureBudget { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest idle baseline of one variant (it lasts as long as the measured phase, at least 3 s, at most this).</summary>
+    public TimeSpan MaxIdleSample { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Redis the servers write to (<c>host:port</c>), whose <c>INFO</c> is read around each phase; null: not measured.</summary>
+    public string? Redis { get; init; }
+}
+
 /// <summary>Everything a run needs. Defaults are S1's shape (1 room, 10 clients, 2 typists at 10 chunks/s).</summary>
 public sealed record LoadOptions
 {
@@ -74,6 +114,9 @@ public sealed record LoadOptions
 
     /// <summary>Measure the processes' idle CPU for this long before connecting (0: skip).</summary>
     public TimeSpan IdleSample { get; init; }
+
+    /// <summary>S8: measure commit cost by history length instead of running load steps (null: a load run).</summary>
+    public CommitCostOptions? CommitCost { get; init; }
 
     /// <summary>Free text for the report (e.g. what was changed for this run).</summary>
     public string? Note { get; init; }

@@ -82,6 +82,53 @@ public sealed record StepResult(
     public bool Clean => Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && LostCommits == 0 && DuplicatedCommits == 0;
 }
 
+/// <summary>
+/// One S8 variant: its room's pre-fill, then <see cref="Commits"/> commits timed one at a time from send to the
+/// sender's own commit event, with the Redis traffic of that window. Redis bytes are the growth of its
+/// <c>total_net_input_bytes</c> (everything every client sent it in the window: grain state writes, membership, stream
+/// pub-sub state, ...); <see cref="IdleInputBytesPerSecond"/> is the same counter's rate with the socket joined and
+/// idle, measured right after, and <see cref="RedisInputBytesPerCommit"/> the window's bytes less that rate × the
+/// window, per commit. <see cref="AofBytesPerCommit"/> is the growth of <c>aof_current_size</c> per commit (null when
+/// Redis rewrote its AOF in the window, or has none).
+/// </summary>
+public sealed record CommitCostStep(
+    string Label,
+    string Room,
+    int TargetHistory,
+    int MessageChars,
+    int History,
+    double PrefillSeconds,
+    string? PrefillStopped,
+    int Commits,
+    int FailedCommits,
+    string? MeasureStopped,
+    double WindowSeconds,
+    Percentiles Latency,
+    long? RedisInputBytes,
+    double? RedisInputBytesPerCommitRaw,
+    double? IdleInputBytesPerSecond,
+    double IdleSeconds,
+    double? RedisInputBytesPerCommit,
+    double? AofBytesPerCommit,
+    long? RedisUsedMemoryBefore,
+    long? RedisUsedMemoryAfter,
+    IReadOnlyList<ProcessCpu> ServerCpu,
+    double ServerCpuMsPerCommit,
+    IReadOnlyDictionary<string, long> Errors,
+    double LoadAverageStart,
+    double LoadAverageEnd);
+
+/// <summary>What an S8 run measured, and how (<see cref="CommitCostOptions"/>).</summary>
+public sealed record CommitCostResult(
+    int CommitsPerVariant,
+    int WarmupCommits,
+    double GapMs,
+    double CommitTimeoutSeconds,
+    double PrefillBudgetSeconds,
+    double MeasureBudgetSeconds,
+    string? Redis,
+    IReadOnlyList<CommitCostStep> Variants);
+
 /// <summary>Everything one run measured; serialized as JSON and summarized as markdown.</summary>
 public sealed record LoadReport(
     string Scenario,
@@ -105,7 +152,8 @@ public sealed record LoadReport(
     double LoadAverageStart,
     double LoadAverageEnd,
     string? Note,
-    string? Protocol = null)
+    string? Protocol = null,
+    CommitCostResult? CommitCost = null)
 {
     /// <summary>The <see cref="ChatProtocol"/> the run spoke (reports from before it was recorded: OrleansChat).</summary>
     [JsonIgnore]

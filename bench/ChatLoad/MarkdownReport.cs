@@ -3,10 +3,20 @@ using System.Text;
 
 namespace OrleansChat.Bench;
 
-/// <summary>Renders reports as markdown: the modes side by side (<see cref="ComparisonReport"/>), one row per step, memory and idle CPU tables, and the targets.</summary>
+/// <summary>
+/// Renders reports as markdown: the modes side by side (<see cref="ComparisonReport"/>), one row per step, memory and
+/// idle CPU tables, and the targets; then S8's commit-cost tables (<see cref="CommitCostReport"/>).
+/// </summary>
 public static class MarkdownReport
 {
     public static string Render(IReadOnlyList<LoadReport> reports)
+    {
+        var commitCost = CommitCostReport.Render(reports);
+        var load = reports.Where(r => r.CommitCost is null).ToList();
+        return load.Count == 0 ? commitCost : RenderLoad(load) + (commitCost.Length > 0 ? Environment.NewLine + commitCost : "");
+    }
+
+    private static string RenderLoad(IReadOnlyList<LoadReport> reports)
     {
         var md = new StringBuilder(ComparisonReport.Render(reports));
         if (md.Length > 0)

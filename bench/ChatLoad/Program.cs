@@ -32,10 +32,15 @@ static async Task<int> RunAsync(string[] args)
     };
 
     var log = (string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {cli.Options.Scenario}: {line}");
-    log($"{LoadRun.Shape(cli.Options)} over {string.Join(", ", cli.Options.Endpoints.Select(e => e.Name))}; measuring {string.Join(", ", cli.Options.Processes.Select(p => $"{p.Name}({p.Pid})"))}");
+    log($"{CommitCostRun.Shape(cli.Options)} over {string.Join(", ", cli.Options.Endpoints.Select(e => e.Name))}; measuring {string.Join(", ", cli.Options.Processes.Select(p => $"{p.Name}({p.Pid})"))}");
     LoadReport report;
-    await using (var run = new LoadRun(cli.Options, log))
+    if (cli.Options.CommitCost is not null)
     {
+        report = await new CommitCostRun(cli.Options, log).RunAsync(stop.Token);
+    }
+    else
+    {
+        await using var run = new LoadRun(cli.Options, log);
         report = await run.RunAsync(stop.Token);
         log("closing connections");
     }
@@ -132,6 +137,16 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
           --pid name=PID                   a server process to measure (repeat)
           --cluster-dir DIR                measure every DIR/NAME.pid of scripts/cluster.sh (except lb: not on the path)
           --stop-p99 MS                    stop stepping when p99 exceeds this (default 100)
+          --commit-cost "NxC,NxC,..."      S8 instead of load steps: per variant a fresh room pre-filled with N
+                                           messages of C characters, then --commits commits timed one at a time
+                                           (default 10x120,500x120,10000x120,10x4000,500x4000,10000x4000)
+          --commits N                      S8: measured commits per variant (default 200)
+          --warmup-commits N               S8: commits in a throw-away room first (default 300)
+          --commit-gap T                   S8: pause after each measured commit (default 10ms)
+          --commit-timeout T               S8: a commit not back within this ends its phase (default 15s)
+          --prefill-budget T               S8: longest pre-fill per variant; then measured at the history reached (default 90s)
+          --measure-budget T               S8: longest measured phase per variant (default 30s)
+          --redis host:port                S8: the servers' Redis, whose INFO (bytes in, AOF, memory) is read around each phase
           --scenario S --mode M --note T   labels for the report
           --json FILE --markdown FILE      where to write the report
           --fail-on-loss                   exit 1 if anything was lost, duplicated or reordered
@@ -147,6 +162,8 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
         double? rate = null;
         string? json = null, markdown = null;
         var fail = false;
+        var cost = new CommitCostOptions();
+        var commitCost = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -209,6 +226,24 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
                     processes.AddRange(ProcessProbe.FromClusterDirectory(Next()).Where(p => p.Name != "lb"));
                     break;
                 case "--stop-p99": o = o with { StopP99Ms = Double(Next()) }; break;
+                case "--commit-cost":
+                    cost = cost with
+                    {
+                        Variants = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
+                        {
+                            var x = s.IndexOf('x');
+                            return x > 0 ? new CommitCostVariant(Int(s[..x]), Int(s[(x + 1)..])) : throw new ArgumentException($"variant '{s}' is not HISTORYxCHARS");
+                        })],
+                    };
+                    commitCost = true;
+                    break;
+                case "--commits": cost = cost with { Commits = Int(Next()) }; break;
+                case "--warmup-commits": cost = cost with { WarmupCommits = Int(Next()) }; break;
+                case "--commit-gap": cost = cost with { Gap = Time(Next()) }; break;
+                case "--commit-timeout": cost = cost with { CommitTimeout = Time(Next()) }; break;
+                case "--prefill-budget": cost = cost with { PrefillBudget = Time(Next()) }; break;
+                case "--measure-budget": cost = cost with { MeasureBudget = Time(Next()) }; break;
+                case "--redis": cost = cost with { Redis = Next() }; break;
                 case "--scenario": o = o with { Scenario = Next() }; break;
                 case "--mode": o = o with { Mode = Next() }; break;
                 case "--note": o = o with { Note = Next() }; break;
@@ -230,6 +265,11 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
         {
             var t = typists ?? o.Steps.FirstOrDefault()?.TypistsPerRoom ?? 1;
             o = o with { Steps = t == 0 ? [] : [new LoadStep(t, rate ?? o.Steps.FirstOrDefault()?.ChunksPerSecond ?? 10)] };
+        }
+
+        if (commitCost)
+        {
+            o = o with { CommitCost = cost };
         }
 
         return new Cli(o with { Processes = processes }, json, markdown, fail);
