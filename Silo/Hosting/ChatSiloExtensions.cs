@@ -17,6 +17,9 @@ public static class ChatSiloExtensions
     /// <summary>The configuration key of the Redis connection string that switches on cluster mode.</summary>
     public const string RedisConnectionName = "Redis";
 
+    /// <summary>The in-memory history store of each test cluster (by cluster id), shared by its in-process silos.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryRoomHistoryStore> SharedMemoryStores = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Hosts a chat silo in this process. Without a Redis connection string: one localhost silo with in-memory
     /// storage (embedded/dev mode). With <c>ConnectionStrings:Redis</c>: Redis membership, Redis grain storage for
@@ -120,7 +123,6 @@ public static class ChatSiloExtensions
         return silo.AddChatStreams(options);
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryRoomHistoryStore> SharedMemoryStores = new(StringComparer.Ordinal);
 
     /// <summary>The room event streams: memory streams polled every <see cref="ChatClusterOptions.StreamPollPeriod"/>.</summary>
     public static ISiloBuilder AddChatStreams(this ISiloBuilder silo, ChatClusterOptions options) =>

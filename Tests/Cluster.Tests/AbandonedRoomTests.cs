@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -45,15 +44,5 @@ public sealed class AbandonedRoomTests(ServerFeedProcessCluster cluster, ITestOu
         Assert.All(forever, key => Assert.Contains("members", key, StringComparison.Ordinal));
     }
 
-    private async Task<string> RedisCliAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("redis-cli", ["-p", cluster.RedisPort.ToString(CultureInfo.InvariantCulture), .. args])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("redis-cli did not start");
-        var text = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return text;
-    }
+    private Task<string> RedisCliAsync(params string[] args) => RedisCli.RunAsync(cluster.RedisPort, args);
 }

@@ -63,13 +63,7 @@ public sealed class JoinStormTests(ServerFeedProcessCluster cluster, ITestOutput
     /// <summary>How many subscriptions the room stream's pub-sub state in Redis holds.</summary>
     private async Task<int> ConsumersAsync(string key)
     {
-        var start = new ProcessStartInfo("redis-cli", ["-p", cluster.RedisPort.ToString(CultureInfo.InvariantCulture), "HGET", key, "data"])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        var data = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var data = await RedisCli.RunAsync(cluster.RedisPort, "HGET", key, "data");
         const string consumer = "\"$type\":\"Orleans.Streams.PubSubSubscriptionState, Orleans.Streaming\"";
         var count = 0;
         for (var at = data.IndexOf(consumer, StringComparison.Ordinal); at >= 0; at = data.IndexOf(consumer, at + 1, StringComparison.Ordinal))

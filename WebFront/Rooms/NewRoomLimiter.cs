@@ -15,7 +15,7 @@ internal sealed class NewRoomLimiter(IOptions<ChatLimits> limits, TimeProvider t
     private const int SweepEvery = 1_024;
 
     private readonly int _perMinute = limits.Value.NewRoomsPerMinutePerAddress;
-    private readonly Dictionary<IPAddress, Queue<DateTimeOffset>> _created = [];
+    private readonly Dictionary<IPAddress, List<DateTimeOffset>> _created = [];
     private readonly Lock _gate = new();
     private int _calls;
 
@@ -37,7 +37,7 @@ internal sealed class NewRoomLimiter(IOptions<ChatLimits> limits, TimeProvider t
 
             if (!_created.TryGetValue(address, out var times))
             {
-                times = new Queue<DateTimeOffset>();
+                times = [];
                 _created.Add(address, times);
             }
 
@@ -47,7 +47,7 @@ internal sealed class NewRoomLimiter(IOptions<ChatLimits> limits, TimeProvider t
                 return false;
             }
 
-            times.Enqueue(now);
+            times.Add(now);
             return true;
         }
     }
@@ -64,13 +64,8 @@ internal sealed class NewRoomLimiter(IOptions<ChatLimits> limits, TimeProvider t
         {
             if (_created.TryGetValue(address, out var times) && times.Count > 0)
             {
-                // The newest slot is the one being given back; the order of the rest is what expiry needs.
-                var kept = times.ToArray()[..^1];
-                times.Clear();
-                foreach (var at in kept)
-                {
-                    times.Enqueue(at);
-                }
+                // The newest slot is the one being given back (at most NewRoomsPerMinutePerAddress are held).
+                times.RemoveAt(times.Count - 1);
             }
         }
     }
@@ -88,13 +83,8 @@ internal sealed class NewRoomLimiter(IOptions<ChatLimits> limits, TimeProvider t
         }
     }
 
-    private static void Expire(Queue<DateTimeOffset> times, DateTimeOffset now)
-    {
-        while (times.TryPeek(out var oldest) && now - oldest >= Window)
-        {
-            times.Dequeue();
-        }
-    }
+    private static void Expire(List<DateTimeOffset> times, DateTimeOffset now) =>
+        times.RemoveAll(at => now - at >= Window);
 
     private void Sweep(DateTimeOffset now)
     {
