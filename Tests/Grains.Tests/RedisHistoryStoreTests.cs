@@ -100,14 +100,27 @@ public sealed class RedisHistoryStoreTests(RedisFixture redis) : HistoryStoreCon
             return await NetInputBytesAsync() - before;
         }
 
+        // The server counts every client's input: a heartbeat landing inside one window only ever adds bytes, so
+        // the smallest of a few windows is what one append itself sends.
+        async Task<long> FewestBytesOfAnAppendAsync()
+        {
+            var fewest = long.MaxValue;
+            for (var i = 0; i < 5; i++)
+            {
+                fewest = Math.Min(fewest, await BytesOfOneAppendAsync());
+            }
+
+            return fewest;
+        }
+
         await BytesOfOneAppendAsync();
-        var small = await BytesOfOneAppendAsync();
+        var small = await FewestBytesOfAnAppendAsync();
         for (var i = 0; i < 2_000; i++)
         {
             await store.AppendAsync(roomId, Message(++seq, text: text));
         }
 
-        var large = await BytesOfOneAppendAsync();
+        var large = await FewestBytesOfAnAppendAsync();
 
         // The whole-state design wrote the whole history (8 MB here) per commit; an append is its own message only.
         Assert.InRange(small, 4_000, 6_000);
