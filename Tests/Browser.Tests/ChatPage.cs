@@ -27,6 +27,18 @@ public sealed class ChatPage(IPage page, string name, string label)
 
     public ILocator Messages => MessageLog.GetByRole(AriaRole.Listitem);
 
+    /// <summary>The scrolling part of the log (messages and the scrollback row above them).</summary>
+    public ILocator LogScroller => Page.GetByRole(AriaRole.Region, new() { Name = "Message history", Exact = true });
+
+    /// <summary>"Loading older messages…", while a page of older messages is on its way.</summary>
+    public ILocator HistoryLoading => Page.GetByTestId("history-loading");
+
+    /// <summary>"This is the start of the conversation": nothing older is kept.</summary>
+    public ILocator HistoryStart => Page.GetByTestId("history-start");
+
+    /// <summary>The button that loads older messages (scrolling to the top does the same).</summary>
+    public ILocator LoadOlder => Page.GetByTestId("load-older");
+
     public ILocator DraftPanel => Page.GetByRole(AriaRole.Region, new() { Name = "Live drafts", Exact = true });
 
     public ILocator Drafts => DraftPanel.Locator("li");

@@ -113,6 +113,10 @@ export function App() {
           <ChatLog
             messages={state.messages}
             pending={state.pending}
+            moreHistory={state.moreHistory}
+            historyLoading={state.historyRequest !== null}
+            historyError={state.historyError}
+            onLoadOlder={session.loadOlder}
             ownConnectionIds={state.ownConnectionIds}
             selfName={shownName ?? ""}
             onRetry={session.retryMessage}

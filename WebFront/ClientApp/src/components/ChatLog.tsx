@@ -5,6 +5,14 @@ import type { ChatMessage } from "../session/protocol.ts";
 interface ChatLogProps {
   readonly messages: readonly ChatMessage[];
   readonly pending: readonly PendingMessage[];
+  /** The room keeps messages older than the first one shown. */
+  readonly moreHistory: boolean;
+  /** Older messages were asked for and are on their way. */
+  readonly historyLoading: boolean;
+  /** Why loading older messages failed, if it did. */
+  readonly historyError: string | null;
+  /** Asks for older messages (does nothing while a request is on its way). */
+  readonly onLoadOlder: () => void;
   readonly ownConnectionIds: readonly string[];
   readonly selfName: string;
   readonly onRetry: (clientMessageId: string) => void;
@@ -13,6 +21,8 @@ interface ChatLogProps {
 
 /** How close to the bottom (px) still counts as "reading the newest messages". */
 const stickThreshold = 48;
+/** How close to the top (px) a reader scrolls before older messages are fetched, so they are there on arrival. */
+const loadOlderThreshold = 400;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
@@ -23,14 +33,22 @@ function formatTime(iso: string): string {
 
 /**
  * Committed messages, then this tab's messages still on their way. Follows new messages while the reader is at
- * the bottom; a reader who scrolled up stays put and gets a button to jump to the newest.
+ * the bottom; a reader who scrolled up stays put and gets a button to jump to the newest. Scrolling to the top
+ * loads older messages, page by page, without moving what the reader is looking at, down to the start of what
+ * the room keeps.
  */
-export function ChatLog({ messages, pending, ownConnectionIds, selfName, onRetry, onDiscard }: ChatLogProps) {
+export function ChatLog(props: ChatLogProps) {
+  const { messages, pending, moreHistory, historyLoading, historyError, onLoadOlder } = props;
+  const { ownConnectionIds, selfName, onRetry, onDiscard } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  /** The scroll height and first message as last rendered: a page added above moves the content by the difference. */
+  const rendered = useRef<{ height: number; firstId: string | undefined }>({ height: 0, firstId: undefined });
   const [unseen, setUnseen] = useState(false);
+  const firstMessage = messages[0];
   const lastMessage = messages[messages.length - 1];
   const lastPending = pending[pending.length - 1];
+  const canLoadOlder = moreHistory && !historyLoading && historyError === null;
 
   const scrollToBottom = useCallback(() => {
     const el = scroller.current;
@@ -44,7 +62,17 @@ export function ChatLog({ messages, pending, ownConnectionIds, selfName, onRetry
     if (el === null) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight <= stickThreshold;
     if (atBottom.current) setUnseen(false);
-  }, []);
+    if (canLoadOlder && el.scrollTop <= loadOlderThreshold) onLoadOlder();
+  }, [canLoadOlder, onLoadOlder]);
+
+  // Older messages were added above: keep the ones the reader was looking at where they were.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const before = rendered.current;
+    if (el === null || before.firstId === undefined || firstMessage?.clientMessageId === before.firstId) return;
+    const index = messages.findIndex((m) => m.clientMessageId === before.firstId);
+    if (index > 0 && !atBottom.current) el.scrollTop += el.scrollHeight - before.height;
+  }, [firstMessage?.clientMessageId, messages]);
 
   // This tab just sent something: show it, wherever the reader was.
   useLayoutEffect(() => {
@@ -55,7 +83,7 @@ export function ChatLog({ messages, pending, ownConnectionIds, selfName, onRetry
   useLayoutEffect(() => {
     if (atBottom.current) scrollToBottom();
     else if (lastMessage !== undefined) setUnseen(true);
-  }, [lastMessage?.clientMessageId, messages.length, scrollToBottom]);
+  }, [lastMessage?.clientMessageId, scrollToBottom]);
 
   // The viewport changed (phone keyboard, window resize): keep the newest in view if it was.
   useLayoutEffect(() => {
@@ -68,12 +96,35 @@ export function ChatLog({ messages, pending, ownConnectionIds, selfName, onRetry
     return () => observer.disconnect();
   }, []);
 
+  // Last of the layout effects: what this render left, for the next one to compare with.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    rendered.current = { height: el?.scrollHeight ?? 0, firstId: firstMessage?.clientMessageId };
+  });
+
   const own = new Set(ownConnectionIds);
   return (
     <div className="log-area">
       <div className="log-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} role="region" aria-label="Message history">
-        {messages.length === 0 && pending.length === 0 && (
+        {messages.length === 0 && pending.length === 0 && !moreHistory && (
           <p className="log-empty">No messages yet. Say hello!</p>
+        )}
+        {messages.length > 0 && !moreHistory && (
+          <p className="log-edge" data-testid="history-start">This is the start of the conversation.</p>
+        )}
+        {moreHistory && historyLoading && (
+          <p className="log-edge" data-testid="history-loading" role="status">Loading older messages…</p>
+        )}
+        {moreHistory && !historyLoading && historyError !== null && (
+          <p className="log-edge" data-testid="history-error" role="alert">
+            <span>{historyError}</span>{" "}
+            <button type="button" className="link-button" onClick={onLoadOlder}>Try again</button>
+          </p>
+        )}
+        {canLoadOlder && (
+          <p className="log-edge">
+            <button type="button" className="link-button" data-testid="load-older" onClick={onLoadOlder}>Load older messages</button>
+          </p>
         )}
         <ol aria-label="Messages" className="log">
           {messages.map((m) => (

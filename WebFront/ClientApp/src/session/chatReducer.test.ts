@@ -24,6 +24,7 @@ function welcome(overrides: Partial<WelcomeFrame> = {}): WelcomeFrame {
     participants: [{ connectionId: me, name: "Ada" }, { connectionId: bob, name: "Bob" }],
     drafts: [{ connectionId: bob, text: "hel", senderSeq: 3 }],
     history: [message(8, "m8"), message(9, "m9", me)],
+    moreHistory: false,
     limits: { maxNameLength: 32, maxDraftLength: 500, maxFrameBytes: 16384 },
     ...overrides,
   };
@@ -256,6 +257,125 @@ describe("commits", () => {
     for (let i = 1; i <= maxMessages + 5; i += 1) s = run(s, server(commit(10 + i, message(10 + i, `m${i}`))));
     assert.equal(s.messages.length, maxMessages);
     assert.equal(s.messages[0]?.clientMessageId, "m6");
+    assert.equal(s.moreHistory, true, "what was pushed out can be loaded again");
+  });
+
+  test("committed (a retry the room had stored) confirms the pending message and shows it in seq order", () => {
+    const queued = run(joined({ history: [message(5, "m5"), message(9, "m9")] }),
+      { type: "commitQueued", clientMessageId: "mine1", text: "again", at: "t" });
+    const s = run(queued, server({ type: "committed", message: message(7, "mine1", me, "again") }));
+    assert.deepEqual(s.pending, []);
+    assert.deepEqual(s.messages.map((m) => m.clientMessageId), ["m5", "mine1", "m9"]);
+    assert.equal(s.seq, 10, "not a room event");
+    const twice = run(s, server({ type: "committed", message: message(7, "mine1", me, "again") }));
+    assert.equal(twice.messages.length, 3);
+  });
+
+  test("committed older than everything shown, with older messages kept, only confirms (scrolling back shows it)", () => {
+    const queued = run(joined({ history: [message(50, "m50")], moreHistory: true }),
+      { type: "commitQueued", clientMessageId: "mine1", text: "old", at: "t" });
+    const s = run(queued, server({ type: "committed", message: message(3, "mine1", me, "old") }));
+    assert.deepEqual(s.pending, []);
+    assert.deepEqual(s.messages.map((m) => m.clientMessageId), ["m50"]);
+  });
+});
+
+describe("scrollback", () => {
+  const page = (before: number, from: number, to: number, more: boolean): ServerFrame => ({
+    type: "history", before, more,
+    messages: Array.from({ length: to - from + 1 }, (_, i) => message(from + i, `m${from + i}`)),
+  });
+  const older = (): ChatState => joined({ history: [message(50, "m50"), message(51, "m51")], moreHistory: true, seq: 60 });
+
+  test("the welcome says whether older messages are kept", () => {
+    assert.equal(older().moreHistory, true);
+    assert.equal(joined().moreHistory, false);
+  });
+
+  test("a page is shown before the oldest message and says whether there is more", () => {
+    const asked = run(older(), { type: "historyRequested", before: 50 });
+    assert.equal(asked.historyRequest, 50);
+    const s = run(asked, server(page(50, 40, 49, true)));
+    assert.deepEqual(s.messages.map((m) => m.seq), [40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51]);
+    assert.equal(s.moreHistory, true);
+    assert.equal(s.historyRequest, null);
+    const start = run(s, { type: "historyRequested", before: 40 }, server(page(40, 1, 39, false)));
+    assert.equal(start.messages.length, 51);
+    assert.equal(start.messages[0]?.seq, 1);
+    assert.equal(start.moreHistory, false);
+    assert.equal(start.seq, 60, "not a room event");
+  });
+
+  test("a page nobody asked for, or for what is no longer shown, changes nothing", () => {
+    assert.equal(run(older(), server(page(50, 40, 49, true))).messages.length, 2);
+    const asked = run(older(), { type: "historyRequested", before: 50 });
+    assert.equal(run(asked, server(page(30, 20, 29, true))).messages.length, 2);
+    const replaced = run(asked, { type: "socketClosed" },
+      server(welcome({ seq: 70, history: [message(65, "m65")], moreHistory: true })));
+    assert.equal(replaced.historyRequest, null);
+    assert.deepEqual(run(replaced, server(page(50, 40, 49, true))).messages.map((m) => m.seq), [65]);
+  });
+
+  test("messages already shown or not older than asked are not added twice", () => {
+    const s = run(older(), { type: "historyRequested", before: 50 },
+      server({ type: "history", before: 50, more: true, messages: [message(49, "m49"), message(50, "m50"), message(51, "m51"), message(49, "m49")] }));
+    assert.deepEqual(s.messages.map((m) => m.seq), [49, 50, 51]);
+  });
+
+  test("an empty page ends the scrollback (asking again would get the same answer)", () => {
+    const s = run(older(), { type: "historyRequested", before: 50 }, server(page(50, 1, 0, true)));
+    assert.equal(s.moreHistory, false);
+  });
+
+  test("an error for a history request is shown with the scrollback, not as an alert, and ends loading", () => {
+    const s = run(older(), { type: "historyRequested", before: 50 },
+      server({ type: "error", code: "rate_limited", message: "Slow down.", ref: "history" }));
+    assert.equal(s.historyRequest, null);
+    assert.match(s.historyError ?? "", /too often/);
+    assert.deepEqual(s.errors, []);
+    assert.equal(run(s, { type: "historyRequested", before: 50 }).historyError, null);
+  });
+
+  test("a request that is not answered in time ends loading with a reason; a late timer for another changes nothing", () => {
+    const asked = run(older(), { type: "historyRequested", before: 50 });
+    assert.equal(run(asked, { type: "historyTimedOut", before: 40 }).historyRequest, 50);
+    const s = run(asked, { type: "historyTimedOut", before: 50 });
+    assert.equal(s.historyRequest, null);
+    assert.match(s.historyError ?? "", /in time/);
+  });
+
+  test("the socket closing ends the request (its answer would come on that socket)", () => {
+    assert.equal(run(older(), { type: "historyRequested", before: 50 }, { type: "socketClosed" }).historyRequest, null);
+  });
+
+  test("a reconnect's welcome keeps the older pages loaded when its oldest message is among them", () => {
+    const loaded = run(older(), { type: "historyRequested", before: 50 }, server(page(50, 30, 49, true)));
+    const s = run(loaded, { type: "socketClosed" }, server(welcome({
+      seq: 80, history: [message(45, "m45"), message(50, "m50"), message(51, "m51"), message(70, "m70")], moreHistory: true,
+    })));
+    assert.deepEqual(s.messages.map((m) => m.seq), [30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 50, 51, 70],
+      "the welcome is the truth from its oldest message on; what this tab loaded before that stays");
+    assert.equal(s.moreHistory, true);
+  });
+
+  test("a welcome whose oldest message is not shown replaces everything", () => {
+    const loaded = run(older(), { type: "historyRequested", before: 50 }, server(page(50, 30, 49, false)));
+    assert.equal(loaded.moreHistory, false);
+    const s = run(loaded, server(welcome({ seq: 90, history: [message(88, "m88")], moreHistory: true })));
+    assert.deepEqual(s.messages.map((m) => m.seq), [88]);
+    assert.equal(s.moreHistory, true);
+  });
+
+  test("scrolling back stops at maxMessages", () => {
+    let s = joined({ history: [message(maxMessages * 2, "last")], moreHistory: true, seq: maxMessages * 2 });
+    let before = maxMessages * 2;
+    while (s.moreHistory && s.messages.length < maxMessages) {
+      const from = Math.max(1, before - 1000);
+      s = run(s, { type: "historyRequested", before }, server(page(before, from, before - 1, from > 1)));
+      before = from;
+    }
+    assert.equal(s.messages.length, maxMessages);
+    assert.equal(s.moreHistory, true);
   });
 });
 

@@ -1,7 +1,9 @@
 // All of the client's state transitions: a pure reducer over server frames and local actions.
 // The hook (useChatSession) owns the socket and dispatches; components only read.
-import { defaultLimits } from "./protocol.ts";
-import type { ChatMessage, ErrorFrame, Limits, Participant, RoomEvent, ServerFrame, WelcomeFrame } from "./protocol.ts";
+import { defaultLimits, historyErrorRef } from "./protocol.ts";
+import type {
+  ChatMessage, CommittedFrame, ErrorFrame, HistoryFrame, Limits, Participant, RoomEvent, ServerFrame, WelcomeFrame,
+} from "./protocol.ts";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -55,7 +57,14 @@ export interface ChatState {
   readonly drafts: Readonly<Record<string, DraftState>>;
   /** The highest sender seq applied per connection, so a stale chunk never brings back old text. */
   readonly senderSeqs: Readonly<Record<string, number>>;
+  /** Committed messages shown, oldest first, in seq order: the welcome's newest ones plus older pages loaded. */
   readonly messages: readonly ChatMessage[];
+  /** The room keeps messages older than the oldest shown (load them with a history request). */
+  readonly moreHistory: boolean;
+  /** The `before` of the history request on its way; null when none is. */
+  readonly historyRequest: number | null;
+  /** Why the last history request failed, until the next one. */
+  readonly historyError: string | null;
   readonly pending: readonly PendingMessage[];
   readonly limits: Limits;
   readonly errors: readonly ChatError[];
@@ -72,13 +81,20 @@ export type ChatAction =
   | { readonly type: "commitQueued"; readonly clientMessageId: string; readonly text: string; readonly at: string }
   | { readonly type: "commitRetried"; readonly clientMessageId: string }
   | { readonly type: "commitDiscarded"; readonly clientMessageId: string }
+  | { readonly type: "historyRequested"; readonly before: number }
+  | { readonly type: "historyTimedOut"; readonly before: number }
   | { readonly type: "errorRaised"; readonly code: string; readonly message: string }
   | { readonly type: "errorDismissed"; readonly id: number };
 
 /** Attempts in a row without a welcome after which the status says Offline (reconnecting goes on). */
 export const offlineAfterFailures = 5;
-/** Committed messages kept in memory; the server keeps the history. */
-export const maxMessages = 1000;
+/**
+ * Committed messages kept in memory (the room's own retention by default): new messages push the oldest out, which
+ * can then be loaded again; scrolling back stops there.
+ */
+export const maxMessages = 10_000;
+/** Messages asked for per history request (the server allows up to 100). */
+export const historyPageSize = 50;
 const maxErrors = 5;
 const maxOwnConnectionIds = 50;
 
@@ -106,6 +122,9 @@ export function initialChatState(room: string, name: string | null, online = tru
     drafts: {},
     senderSeqs: {},
     messages: [],
+    moreHistory: false,
+    historyRequest: null,
+    historyError: null,
     pending: [],
     limits: defaultLimits,
     errors: [],
@@ -134,6 +153,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         failures: state.socket === "joined" ? 0 : state.failures + 1,
         seq: null,
         needsResync: false,
+        historyRequest: null, // its answer would come on the closed socket
       };
     case "networkChanged":
       return { ...state, online: action.online, failures: action.online ? 0 : state.failures };
@@ -153,6 +173,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       };
     case "commitDiscarded":
       return { ...state, pending: state.pending.filter((p) => p.clientMessageId !== action.clientMessageId) };
+    case "historyRequested":
+      return { ...state, historyRequest: action.before, historyError: null };
+    case "historyTimedOut":
+      if (state.historyRequest !== action.before) return state;
+      return { ...state, historyRequest: null, historyError: "The server did not send older messages in time." };
     case "errorRaised":
       return addError(state, action.code, action.message);
     case "errorDismissed":
@@ -168,6 +193,10 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
       return applyError(state, frame);
     case "goingAway":
       return state; // the close that follows is what matters (the session reconnects at once)
+    case "history":
+      return applyHistoryPage(state, frame);
+    case "committed":
+      return applyCommitted(state, frame);
     default:
       return applyRoomEvent(state, frame);
   }
@@ -182,6 +211,7 @@ function applyWelcome(state: ChatState, w: WelcomeFrame): ChatState {
     if (d.text !== "") drafts[d.connectionId] = { text: d.text, senderSeq: d.senderSeq };
   }
   const committed = new Set(w.history.map((m) => m.clientMessageId));
+  const shown = historyAfterWelcome(state, w);
   const ownConnectionIds = state.ownConnectionIds.includes(w.connectionId)
     ? state.ownConnectionIds
     : [...state.ownConnectionIds, w.connectionId].slice(-maxOwnConnectionIds);
@@ -200,10 +230,78 @@ function applyWelcome(state: ChatState, w: WelcomeFrame): ChatState {
     participants: dedupeParticipants(w.participants),
     drafts,
     senderSeqs,
-    messages: dedupeMessages(w.history).slice(-maxMessages),
+    messages: shown.messages,
+    moreHistory: shown.moreHistory,
+    // A request made on this socket is still answered unless the oldest message shown changed.
+    historyRequest: shown.messages[0]?.clientMessageId === state.messages[0]?.clientMessageId ? state.historyRequest : null,
     pending: state.pending.filter((p) => !committed.has(p.clientMessageId)),
     limits: w.limits,
   };
+}
+
+/**
+ * What a welcome leaves shown. Its history is the newest messages; older pages this tab loaded stay when the room
+ * keeps older messages and the welcome's oldest one is among them (a reconnect or resync in the same room), so
+ * scrolling back survives it.
+ */
+function historyAfterWelcome(state: ChatState, w: WelcomeFrame): { messages: readonly ChatMessage[]; moreHistory: boolean } {
+  const fresh = dedupeMessages(w.history).slice(-maxMessages);
+  const first = fresh[0];
+  // Without moreHistory the welcome holds everything the room keeps: nothing older may stay.
+  if (first !== undefined && w.moreHistory) {
+    const at = state.messages.findIndex((m) => m.clientMessageId === first.clientMessageId && m.seq === first.seq);
+    if (at > 0) {
+      const keep = Math.min(at, maxMessages - fresh.length);
+      return {
+        messages: [...state.messages.slice(at - keep, at), ...fresh],
+        moreHistory: state.moreHistory || keep < at,
+      };
+    }
+  }
+  return { messages: fresh, moreHistory: w.moreHistory || fresh.length < w.history.length };
+}
+
+/** An older page: shown before the oldest message when it answers what was asked (stale answers are ignored). */
+function applyHistoryPage(state: ChatState, page: HistoryFrame): ChatState {
+  if (state.historyRequest === null || page.before !== state.historyRequest) return state;
+  const oldest = state.messages[0];
+  if (oldest === undefined || oldest.seq !== page.before) {
+    // What is shown changed since the request (a welcome replaced it): the page no longer fits.
+    return { ...state, historyRequest: null };
+  }
+  const known = new Set(state.messages.map((m) => m.clientMessageId));
+  const older = dedupeMessages(page.messages.filter((m) => m.seq < page.before && !known.has(m.clientMessageId)))
+    .sort((a, b) => a.seq - b.seq);
+  const room = Math.max(0, maxMessages - state.messages.length);
+  const added = older.slice(older.length - Math.min(room, older.length));
+  return {
+    ...state,
+    messages: [...added, ...state.messages],
+    // An empty page ends the scrollback even if it says more: asking again would get the same answer.
+    moreHistory: added.length > 0 && (page.more || added.length < older.length),
+    historyRequest: null,
+    historyError: null,
+  };
+}
+
+/** A retried commit the room had stored already: no longer pending; shown in seq order if it falls in what is shown. */
+function applyCommitted(state: ChatState, frame: CommittedFrame): ChatState {
+  const m = frame.message;
+  const pending = state.pending.filter((p) => p.clientMessageId !== m.clientMessageId);
+  const known = state.messages.some((x) => x.clientMessageId === m.clientMessageId);
+  const oldest = state.messages[0];
+  const fits = !state.moreHistory || (oldest !== undefined && m.seq > oldest.seq);
+  if (known || !fits) return { ...state, pending };
+  const at = state.messages.findIndex((x) => x.seq > m.seq);
+  const messages = at < 0 ? [...state.messages, m] : [...state.messages.slice(0, at), m, ...state.messages.slice(at)];
+  return { ...state, pending, ...trimmed(messages, state.moreHistory) };
+}
+
+/** Keeps at most maxMessages, the newest: anything pushed out can be loaded again. */
+function trimmed(messages: readonly ChatMessage[], moreHistory: boolean): { messages: readonly ChatMessage[]; moreHistory: boolean } {
+  return messages.length > maxMessages
+    ? { messages: messages.slice(-maxMessages), moreHistory: true }
+    : { messages, moreHistory };
 }
 
 function applyRoomEvent(state: ChatState, event: RoomEvent): ChatState {
@@ -249,7 +347,7 @@ function applyRoomEvent(state: ChatState, event: RoomEvent): ChatState {
       const known = next.messages.some((x) => x.clientMessageId === m.clientMessageId);
       return {
         ...next,
-        messages: known ? next.messages : [...next.messages, m].slice(-maxMessages),
+        ...(known ? {} : trimmed([...next.messages, m], next.moreHistory)),
         drafts: withoutKey(next.drafts, m.connectionId),
         pending: next.pending.filter((p) => p.clientMessageId !== m.clientMessageId),
       };
@@ -258,6 +356,10 @@ function applyRoomEvent(state: ChatState, event: RoomEvent): ChatState {
 }
 
 function applyError(state: ChatState, e: ErrorFrame): ChatState {
+  if (e.ref === historyErrorRef) {
+    // Scrollback failed: said where older messages would be, with a way to try again, not as an alert.
+    return { ...state, historyRequest: null, historyError: historyErrorText(e) };
+  }
   let next = addError(state, e.code, e.message || describeErrorCode(e.code));
   if (nameErrorCodes.has(e.code)) next = { ...next, nameRejected: true };
   const ref = e.ref;
@@ -305,12 +407,21 @@ export function connectionStatus(state: ChatState): ConnectionStatus {
   return state.everJoined || state.failures > 0 ? "reconnecting" : "connecting";
 }
 
+function historyErrorText(e: ErrorFrame): string {
+  switch (e.code) {
+    case "rate_limited": return "Older messages were asked for too often. Try again in a moment.";
+    case "unavailable": return "The room did not send older messages in time.";
+    default: return e.message || describeErrorCode(e.code);
+  }
+}
+
 /** Words for an error code, for frames that came without a message. */
 export function describeErrorCode(code: string): string {
   switch (code) {
     case "rate_limited": return "You are sending faster than the server allows; some updates were dropped.";
     case "unavailable": return "The room did not answer in time. Trying again.";
     case "room_full": return "This room is full.";
+    case "too_many_new_rooms": return "Too many new rooms were opened from this address in the last minute. Try again shortly, or join an existing room.";
     case "invalid_room": return "That room name is not valid.";
     case "text_too_long": return "That text is too long.";
     case "text_required": return "A message cannot be empty.";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { connectionStatus, offlineAfterFailures } from "./chatReducer.ts";
-import { ChatSession, chunkIntervalMs, commitRetryMs, stableConnectionMs } from "./chatSession.ts";
+import { ChatSession, chunkIntervalMs, commitRetryMs, historyTimeoutMs, stableConnectionMs } from "./chatSession.ts";
 import type { SessionEnvironment } from "./chatSession.ts";
 import type { ChatMessage, WelcomeFrame } from "./protocol.ts";
 import { FakeClock, FakeSocket } from "./testing/fakes.ts";
@@ -50,7 +50,7 @@ function welcome(connectionId: string, seq: number, overrides: Partial<WelcomeFr
   return {
     type: "welcome", room: "lobby", seq, connectionId, name: "Ada", server: "web-1",
     participants: [{ connectionId, name: "Ada" }, { connectionId: "bob", name: "Bob" }],
-    drafts: [], history: [], limits: { maxNameLength: 32, maxDraftLength: 4000, maxFrameBytes: 16384 },
+    drafts: [], history: [], moreHistory: false, limits: { maxNameLength: 32, maxDraftLength: 4000, maxFrameBytes: 16384 },
     ...overrides,
   };
 }
@@ -239,6 +239,82 @@ describe("ChatSession: commits", () => {
     t.session.retryMessage("id1");
     assert.equal(t.socket.framesOf("commit").length, 2);
     assert.equal(t.state.pending[0]?.status, "sending");
+  });
+});
+
+describe("ChatSession: scrollback", () => {
+  const page = (before: number, from: number, to: number, more: boolean) => ({
+    type: "history" as const, before, more,
+    messages: Array.from({ length: to - from + 1 }, (_, i) => message(from + i, `h${from + i}`, "bob", `old ${from + i}`)),
+  });
+
+  function withOlder() {
+    const t = setup();
+    t.session.start("lobby", "Ada");
+    t.socket.open();
+    t.socket.receive(welcome("me-1", 200, { history: [message(150, "m150", "bob", "newest")], moreHistory: true }));
+    return t;
+  }
+
+  test("loading older asks for the page before the oldest message, once at a time", () => {
+    const t = withOlder();
+    t.session.loadOlder();
+    t.session.loadOlder();
+    assert.deepEqual(t.socket.framesOf("history"), [{ type: "history", before: 150, limit: 50 }]);
+    assert.equal(t.state.historyRequest, 150);
+    t.socket.receive(page(150, 100, 149, true));
+    assert.equal(t.state.messages.length, 51);
+    t.session.loadOlder();
+    assert.deepEqual(t.socket.framesOf("history").map((f) => f.before), [150, 100]);
+    t.socket.receive(page(100, 1, 99, false));
+    assert.equal(t.state.moreHistory, false);
+    t.session.loadOlder();
+    assert.equal(t.socket.framesOf("history").length, 2, "nothing older is kept: nothing to ask for");
+  });
+
+  test("nothing is asked for when the room keeps nothing older, or before joining", () => {
+    const t = live();
+    t.session.loadOlder();
+    assert.equal(t.socket.framesOf("history").length, 0);
+    const u = setup();
+    u.session.start("lobby", "Ada");
+    u.socket.open();
+    u.session.loadOlder();
+    assert.deepEqual(u.socket.sent.map((f) => f.type), ["join"]);
+  });
+
+  test("a request without an answer stops loading after a while and can be made again", () => {
+    const t = withOlder();
+    t.session.loadOlder();
+    t.clock.advance(historyTimeoutMs - 1);
+    assert.equal(t.state.historyRequest, 150);
+    t.clock.advance(1);
+    assert.equal(t.state.historyRequest, null);
+    assert.notEqual(t.state.historyError, null);
+    t.session.loadOlder();
+    assert.equal(t.socket.framesOf("history").length, 2);
+    assert.equal(t.state.historyError, null);
+  });
+
+  test("an answer stops the timer", () => {
+    const t = withOlder();
+    t.session.loadOlder();
+    t.socket.receive(page(150, 100, 149, true));
+    t.clock.advance(historyTimeoutMs * 2);
+    assert.equal(t.state.historyError, null);
+  });
+
+  test("a retried commit answered committed is confirmed without waiting for a commit event", () => {
+    const t = live();
+    t.session.commitMessage("hello");
+    t.socket.drop();
+    t.clock.advance(10_000);
+    t.socket.open();
+    t.socket.receive(welcome("me-2", 20));
+    assert.equal(t.socket.framesOf("commit").length, 1, "re-sent after the welcome");
+    t.socket.receive({ type: "committed", message: message(12, "id1", "me-1", "hello") });
+    assert.deepEqual(t.state.pending, []);
+    assert.deepEqual(t.state.messages.map((m) => m.text), ["hello"]);
   });
 });
 

@@ -2,7 +2,7 @@
 // still lacks after every welcome, and keeps the state by running every action through chatReducer.
 // useChatSession binds it to React; tests drive it with a fake socket and clock.
 import { reconnectDelay } from "./backoff.ts";
-import { chatReducer, initialChatState, nameErrorCodes, retryableCommitCodes } from "./chatReducer.ts";
+import { chatReducer, historyPageSize, initialChatState, maxMessages, nameErrorCodes, retryableCommitCodes } from "./chatReducer.ts";
 import type { ChatAction, ChatState } from "./chatReducer.ts";
 import { DraftCoalescer } from "./draftCoalescer.ts";
 import type { Clock } from "./draftCoalescer.ts";
@@ -38,6 +38,8 @@ export const chunkIntervalMs = 40;
 export const stableConnectionMs = 10_000;
 /** Wait before re-sending a commit the server could not take right now (plus up to as much again of jitter). */
 export const commitRetryMs = 1_500;
+/** A history request not answered in this time stops showing "loading" (and can be tried again). */
+export const historyTimeoutMs = 15_000;
 
 function closeReason(code: number): string | null {
   switch (code) {
@@ -67,6 +69,7 @@ export class ChatSession {
   private attempt = 0;
   private reconnectTimer: unknown = null;
   private readonly retryTimers = new Set<unknown>();
+  private historyTimer: unknown = null;
   /** One sender sequence for the life of the page: strictly increasing on every connection, across drafts. */
   private senderSeq = 0;
 
@@ -112,6 +115,7 @@ export class ChatSession {
     this.clearReconnect();
     for (const timer of this.retryTimers) this.env.clock.clearTimeout(timer);
     this.retryTimers.clear();
+    this.clearHistoryTimer();
     this.coalescer.dispose();
     const socket = this.socket;
     if (socket !== null) {
@@ -161,6 +165,24 @@ export class ChatSession {
 
   discardMessage(clientMessageId: string): void {
     this.dispatch({ type: "commitDiscarded", clientMessageId });
+  }
+
+  /**
+   * Asks for the page of messages before the oldest one shown (scrolling back). Does nothing while a request is
+   * on its way, when the room keeps nothing older, or before the tab has joined.
+   */
+  loadOlder(): void {
+    const s = this.state;
+    const oldest = s.messages[0];
+    if (!s.moreHistory || s.historyRequest !== null || oldest === undefined || s.messages.length >= maxMessages) return;
+    const before = oldest.seq;
+    if (!this.send({ type: "history", before, limit: historyPageSize })) return;
+    this.dispatch({ type: "historyRequested", before });
+    this.clearHistoryTimer();
+    this.historyTimer = this.env.clock.setTimeout(() => {
+      this.historyTimer = null;
+      this.dispatch({ type: "historyTimedOut", before });
+    }, historyTimeoutMs);
   }
 
   dismissError(id: number): void {
@@ -229,6 +251,7 @@ export class ChatSession {
       this.resyncSent = false;
     }
     this.dispatch({ type: "server", frame });
+    if (this.state.historyRequest === null) this.clearHistoryTimer();
 
     if (frame.type === "welcome") {
       // The server has the complete room now, but not what this tab still owes it: commits without a commit
@@ -275,6 +298,13 @@ export class ChatSession {
     const delay = reconnectDelay(this.attempt, () => this.env.random());
     this.attempt += 1;
     this.reconnectTimer = this.env.clock.setTimeout(() => this.connect(), delay);
+  }
+
+  private clearHistoryTimer(): void {
+    if (this.historyTimer !== null) {
+      this.env.clock.clearTimeout(this.historyTimer);
+      this.historyTimer = null;
+    }
   }
 
   private clearReconnect(): void {

@@ -27,6 +27,26 @@ test("parses the protocol document's frames", () => {
     { type: "error", code: "text_too_long", message: "Too long.", ref: "3f2a" });
 });
 
+test("scrollback: moreHistory on the welcome, the history answer and committed", () => {
+  const message = { seq: 70, clientMessageId: "a1", connectionId: "77aa", senderName: "Bob", text: "older",
+    sentAt: "2026-11-26T13:00:00+00:00" };
+  const welcome = parseServerFrame(JSON.stringify({ type: "welcome", room: "r", seq: 1, connectionId: "c", name: "n",
+    participants: [], drafts: [], history: [message], moreHistory: true }));
+  assert.equal(welcome?.type === "welcome" ? welcome.moreHistory : null, true);
+  const older = parseServerFrame(JSON.stringify({ type: "welcome", room: "r", seq: 1, connectionId: "c", name: "n",
+    participants: [], drafts: [], history: [] }));
+  assert.equal(older?.type === "welcome" ? older.moreHistory : null, false, "a server without scrollback has none");
+  assert.deepEqual(parseServerFrame(JSON.stringify({ type: "history", before: 120, messages: [message], more: true })),
+    { type: "history", before: 120, messages: [message], more: true });
+  assert.deepEqual(parseServerFrame(JSON.stringify({ type: "history", before: 120, messages: [] })),
+    { type: "history", before: 120, messages: [], more: false });
+  assert.deepEqual(parseServerFrame(JSON.stringify({ type: "committed", message })), { type: "committed", message });
+  for (const bad of ['{"type":"history","messages":[]}', '{"type":"history","before":1,"messages":[{"seq":1}]}',
+    '{"type":"committed"}', '{"type":"committed","message":{"seq":"1"}}']) {
+    assert.equal(parseServerFrame(bad), null, bad);
+  }
+});
+
 test("goingAway: the server is shutting down", () => {
   assert.deepEqual(parseServerFrame('{"type":"goingAway","message":"Restarting."}'), { type: "goingAway", message: "Restarting." });
 });

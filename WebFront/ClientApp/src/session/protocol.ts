@@ -39,6 +39,8 @@ export interface WelcomeFrame {
   readonly participants: readonly Participant[];
   readonly drafts: readonly Draft[];
   readonly history: readonly ChatMessage[];
+  /** Older messages than `history` holds are kept: page them with a `history` request. */
+  readonly moreHistory: boolean;
   readonly limits: Limits;
 }
 export interface JoinedFrame { readonly type: "joined"; readonly seq: number; readonly participant: Participant }
@@ -64,12 +66,23 @@ export interface ErrorFrame {
   readonly ref?: string | null;
 }
 
+/** The answer to a `history` request: messages with seq below `before`, oldest first; `more` when older ones are kept. */
+export interface HistoryFrame {
+  readonly type: "history";
+  readonly before: number;
+  readonly messages: readonly ChatMessage[];
+  readonly more: boolean;
+}
+
+/** A retried commit the room had already stored: confirmed (not a room event, it does not change the sequence). */
+export interface CommittedFrame { readonly type: "committed"; readonly message: ChatMessage }
+
 /** The WebFront is shutting down and closes the socket next: reconnect (the load balancer picks another one). */
 export interface GoingAwayFrame { readonly type: "goingAway"; readonly message: string }
 
 /** Events of the room: each carries the room sequence number. */
 export type RoomEvent = JoinedFrame | LeftFrame | ChunkFrame | ClearedFrame | CommitFrame;
-export type ServerFrame = WelcomeFrame | RoomEvent | ErrorFrame | GoingAwayFrame;
+export type ServerFrame = WelcomeFrame | RoomEvent | HistoryFrame | CommittedFrame | ErrorFrame | GoingAwayFrame;
 
 // Client -> server.
 export type ClientFrame =
@@ -77,7 +90,11 @@ export type ClientFrame =
   | { readonly type: "chunk"; readonly text: string; readonly seq: number }
   | { readonly type: "commit"; readonly text: string; readonly id: string }
   | { readonly type: "cancel" }
+  | { readonly type: "history"; readonly before: number; readonly limit: number }
   | { readonly type: "resync" };
+
+/** What the `ref` of an error caused by a `history` request is. */
+export const historyErrorRef = "history";
 
 type Json = Record<string, unknown>;
 
@@ -125,7 +142,7 @@ export function parseServerFrame(data: string): ServerFrame | null {
         return {
           type: "welcome", room: v.room, seq: v.seq, connectionId: v.connectionId, name: v.name,
           server: isString(v.server) ? v.server : "", participants: v.participants, drafts: v.drafts,
-          history: v.history, limits: parseLimits(v.limits),
+          history: v.history, moreHistory: v.moreHistory === true, limits: parseLimits(v.limits),
         };
       }
       return null;
@@ -145,6 +162,12 @@ export function parseServerFrame(data: string): ServerFrame | null {
         : null;
     case "commit":
       return isWhole(v.seq) && isMessage(v.message) ? { type: "commit", seq: v.seq, message: v.message } : null;
+    case "history":
+      return isWhole(v.before) && arrayOf(v.messages, isMessage)
+        ? { type: "history", before: v.before, messages: v.messages, more: v.more === true }
+        : null;
+    case "committed":
+      return isMessage(v.message) ? { type: "committed", message: v.message } : null;
     case "error":
       return {
         type: "error",

@@ -16,6 +16,8 @@ export interface ChatSessionView {
   cancelDraft(): void;
   retryMessage(clientMessageId: string): void;
   discardMessage(clientMessageId: string): void;
+  /** Asks for the messages before the oldest one shown (scrollback). */
+  loadOlder(): void;
   dismissError(id: number): void;
 }
 
@@ -49,6 +51,7 @@ export function useChatSession(room: string, name: string | null, generation = 0
     cancelDraft: () => session.cancelDraft(),
     retryMessage: (id: string) => session.retryMessage(id),
     discardMessage: (id: string) => session.discardMessage(id),
+    loadOlder: () => session.loadOlder(),
     dismissError: (id: number) => session.dismissError(id),
   }), [session]);
 
