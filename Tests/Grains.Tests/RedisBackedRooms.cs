@@ -58,6 +58,28 @@ public abstract class RedisBackedRoomsFixture<TSilo>(Action<string> useRedis) : 
         builder.AddClientBuilderConfigurator<ChatClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        await WaitUntilRoomsReachRedisAsync();
+    }
+
+    /// <summary>
+    /// The silo connects to Redis on first use, in the background; on a loaded machine its first commands can time
+    /// out in the client's backlog. Tests start once a room has been read from Redis.
+    /// </summary>
+    private async Task WaitUntilRoomsReachRedisAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await Room("warm-up-" + Guid.NewGuid().ToString("N")).GetSnapshot();
+                return;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 
     public async Task DisposeAsync()
