@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using OrleansChat.Grains.Streaming;
 
 namespace OrleansChat.Hosting;
 
@@ -51,9 +52,21 @@ public static class ChatClientExtensions
             // Calls through a dead gateway otherwise wait 30 s for their response (DESIGN.md).
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
             // The same provider name as the silos' streams, else "Stream provider ... not found" (DESIGN.md).
-            client.AddMemoryStreams(ChatStreams.ProviderName);
+            client.AddChatStreams(options);
             configure?.Invoke(client);
         });
         return builder;
+    }
+
+    /// <summary>The room streams' provider as the silos have it (<see cref="ChatSiloExtensions.AddChatStreams"/>).</summary>
+    public static IClientBuilder AddChatStreams(this IClientBuilder client, ChatClusterOptions options)
+    {
+        if (options.StreamQueues == StreamQueues.Polled)
+        {
+            return client.AddMemoryStreams(ChatStreams.ProviderName);
+        }
+
+        ChatSiloExtensions.ConfigureWaitingQueues(client.Services, options);
+        return client.AddPersistentStreams(ChatStreams.ProviderName, WaitingQueueAdapterFactory.Create, _ => { });
     }
 }

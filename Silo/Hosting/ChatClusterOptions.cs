@@ -50,9 +50,20 @@ public sealed class ChatClusterOptions
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
-    /// How long a memory-stream pulling agent waits after an empty read before it polls its queue again.
-    /// This is the floor of chunk latency, and its cost is idle CPU; see docs/measurements.md for the numbers
-    /// behind the default.
+    /// How the room streams' queues are read: <see cref="StreamQueues.Waiting"/> (a read waits for the next batch)
+    /// or <see cref="StreamQueues.Polled"/> (Orleans' memory streams, read every <see cref="StreamPollPeriod"/>).
+    /// Silos and clients must agree.
+    /// </summary>
+    public StreamQueues StreamQueues { get; set; } = StreamQueues.Waiting;
+
+    /// <summary>With waiting queues: how long a read waits on an empty queue before it is made again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
+    public TimeSpan StreamQueueWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a pulling agent waits after an empty read before it reads its queue again. With polled queues this
+    /// is the floor of chunk latency, and its cost is idle CPU (docs/measurements.md); with waiting queues an empty
+    /// read only happens when a wait ends, so it costs nothing while a read waits.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(2);
@@ -60,4 +71,14 @@ public sealed class ChatClusterOptions
     /// <summary>Number of memory stream queues (each has a pulling agent polling it).</summary>
     [Range(1, 256)]
     public int StreamQueueCount { get; set; } = 4;
+}
+
+/// <summary>How the room streams' queues are read (<see cref="ChatClusterOptions.StreamQueues"/>).</summary>
+public enum StreamQueues
+{
+    /// <summary>The pulling agent's read waits in the queue grain until a batch is queued: no polling.</summary>
+    Waiting,
+
+    /// <summary>Orleans' memory streams: the pulling agent polls its queue grain every poll period.</summary>
+    Polled,
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using OrleansChat.Grains.History;
+using OrleansChat.Grains.Streaming;
 using StackExchange.Redis;
 
 namespace OrleansChat.Hosting;
@@ -124,11 +125,34 @@ public static class ChatSiloExtensions
     }
 
 
-    /// <summary>The room event streams: memory streams polled every <see cref="ChatClusterOptions.StreamPollPeriod"/>.</summary>
-    public static ISiloBuilder AddChatStreams(this ISiloBuilder silo, ChatClusterOptions options) =>
-        silo.AddMemoryStreams(ChatStreams.ProviderName, streams =>
+    /// <summary>
+    /// The room event streams. <see cref="StreamQueues.Waiting"/> (the default): queues whose pulling agent waits for
+    /// the next batch (<see cref="WaitingQueueAdapterFactory"/>); <see cref="StreamQueues.Polled"/>: Orleans' memory
+    /// streams, polled every <see cref="ChatClusterOptions.StreamPollPeriod"/>. Clients register the same provider
+    /// (<see cref="ChatClientExtensions"/>).
+    /// </summary>
+    public static ISiloBuilder AddChatStreams(this ISiloBuilder silo, ChatClusterOptions options)
+    {
+        if (options.StreamQueues == StreamQueues.Polled)
         {
-            streams.ConfigurePartitioning(options.StreamQueueCount);
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = options.StreamPollPeriod));
-        });
+            return silo.AddMemoryStreams(ChatStreams.ProviderName, streams =>
+            {
+                streams.ConfigurePartitioning(options.StreamQueueCount);
+                streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = options.StreamPollPeriod));
+            });
+        }
+
+        ConfigureWaitingQueues(silo.Services, options);
+        return silo.AddPersistentStreams(ChatStreams.ProviderName, WaitingQueueAdapterFactory.Create, streams =>
+            // An agent whose read came back empty (a wait ended) reads again after this period; while a read waits,
+            // the agent's timer does not tick at all.
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = options.StreamPollPeriod)));
+    }
+
+    /// <summary>The waiting queues' settings, the same on silos and clients.</summary>
+    internal static void ConfigureWaitingQueues(IServiceCollection services, ChatClusterOptions options)
+    {
+        services.Configure<HashRingStreamQueueMapperOptions>(ChatStreams.ProviderName, o => o.TotalQueueCount = options.StreamQueueCount);
+        services.Configure<WaitingQueueOptions>(ChatStreams.ProviderName, o => o.Wait = options.StreamQueueWait);
+    }
 }

@@ -6,9 +6,10 @@ namespace OrleansChat.Cluster.Tests;
 /// <summary>
 /// The local cluster as real processes, started by scripts/cluster.sh (the same script users run): redis-server,
 /// 2 silos, 2 WebFronts and nginx, on free loopback ports, with state and logs under the test output folder. The
-/// WebFronts run in one relay feed scope (<c>Chat:Relay:FeedScope</c>): the cluster tests run once per scope.
+/// WebFronts run in one relay feed scope (<c>Chat:Relay:FeedScope</c>) over one kind of stream queue
+/// (<c>Orleans:StreamQueues</c>): the cluster tests run once per pair.
 /// </summary>
-public abstract class ProcessClusterFixture(string feedScope) : IAsyncLifetime
+public abstract class ProcessClusterFixture(string feedScope, string streamQueues) : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _environment = [];
 
@@ -38,6 +39,7 @@ public abstract class ProcessClusterFixture(string feedScope) : IAsyncLifetime
         _environment["CLUSTER_ID"] = "test-" + Guid.NewGuid().ToString("N")[..8];
         _environment["NO_BUILD"] = "1";
         _environment["Chat__Relay__FeedScope"] = FeedScope;
+        _environment["Orleans__StreamQueues"] = streamQueues;
         // The tests make many rooms from one address (127.0.0.1); the cap on new rooms is tested on its own.
         _environment["Chat__Limits__NewRoomsPerMinutePerAddress"] = "0";
 #if DEBUG
@@ -86,11 +88,14 @@ public abstract class ProcessClusterFixture(string feedScope) : IAsyncLifetime
     }
 }
 
-/// <summary>One stream subscription per (WebFront, room), the default.</summary>
-public sealed class ServerFeedProcessCluster() : ProcessClusterFixture("Server");
+/// <summary>One stream subscription per (WebFront, room), stream queues read by waiting: the defaults.</summary>
+public sealed class ServerFeedProcessCluster() : ProcessClusterFixture("Server", "Waiting");
 
-/// <summary>One stream subscription per socket.</summary>
-public sealed class ConnectionFeedProcessCluster() : ProcessClusterFixture("Connection");
+/// <summary>
+/// The original shape: one stream subscription per socket over polled memory-stream queues, so both settings run
+/// through every process-cluster test (kills, rolling restarts, a Redis restart).
+/// </summary>
+public sealed class ConnectionFeedProcessCluster() : ProcessClusterFixture("Connection", "Polled");
 
 [CollectionDefinition(Name)]
 public sealed class ServerFeedProcessClusterCollection : ICollectionFixture<ServerFeedProcessCluster>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
+using OrleansChat.Hosting;
 
 namespace OrleansChat.Grains.Tests.Infrastructure;
 
@@ -7,5 +8,5 @@ namespace OrleansChat.Grains.Tests.Infrastructure;
 public sealed class ChatClientConfigurator : IClientBuilderConfigurator
 {
     public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-        clientBuilder.AddMemoryStreams(ChatStreams.ProviderName);
+        clientBuilder.AddChatStreams(new ChatClusterOptions());
 }

@@ -1,0 +1,25 @@
+namespace OrleansChat.Grains.Streaming;
+
+/// <summary>
+/// One queue of the chat stream provider (<see cref="WaitingQueueAdapterFactory"/>): publishers enqueue, the
+/// queue's pulling agent dequeues, waiting for the next batch when the queue is empty instead of asking again and
+/// again.
+/// </summary>
+[Alias("OrleansChat.Grains.Streaming.IWaitingQueueGrain")]
+public interface IWaitingQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Queues a batch; throws when the queue holds <see cref="WaitingQueueGrain.MaxQueued"/> batches.</summary>
+    [Alias("Enqueue")]
+    Task Enqueue(ChatQueueBatch batch);
+
+    /// <summary>
+    /// Up to <paramref name="maxCount"/> batches, oldest first. On an empty queue it waits up to
+    /// <paramref name="wait"/> for one; a newer dequeue (the queue's next agent) ends an older one's wait with nothing.
+    /// </summary>
+    [Alias("Dequeue")]
+    Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait);
+
+    /// <summary>Ends any waiting dequeue at once (its agent is shutting down).</summary>
+    [Alias("Release")]
+    Task Release();
+}

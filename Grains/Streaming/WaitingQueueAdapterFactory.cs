@@ -1,0 +1,110 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Runtime;
+using Orleans.Streams;
+
+namespace OrleansChat.Grains.Streaming;
+
+/// <summary>Settings of the chat stream provider.</summary>
+public sealed class WaitingQueueOptions
+{
+    /// <summary>How long an agent's dequeue waits on an empty queue before it returns (and is made again).</summary>
+    public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Batches a pulling agent keeps cached for its queue's subscribers.</summary>
+    public int CacheSize { get; set; } = 4_096;
+}
+
+/// <summary>
+/// A persistent-stream provider over <see cref="WaitingQueueGrain"/>s: the same pulling agents, queue balancing and
+/// pub-sub as Orleans' memory streams, but a read waits for the next batch instead of polling, so nothing runs while
+/// nothing is published. Register it on silos and clients with <see cref="Create"/>.
+/// </summary>
+public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAdapter, IQueueAdapterCache
+{
+    private readonly IGrainFactory _grains;
+    private readonly ILoggerFactory _loggers;
+    private readonly WaitingQueueOptions _options;
+    private readonly HashRingBasedStreamQueueMapper _mapper;
+    private readonly IStreamFailureHandler _failures = new NoOpStreamDeliveryFailureHandler();
+
+    public WaitingQueueAdapterFactory(
+        string name, WaitingQueueOptions options, HashRingStreamQueueMapperOptions queues, IGrainFactory grains, ILoggerFactory loggers)
+    {
+        Name = name;
+        _options = options;
+        _grains = grains;
+        _loggers = loggers;
+        _mapper = new HashRingBasedStreamQueueMapper(queues, name);
+    }
+
+    /// <summary>The factory for the provider called <paramref name="name"/> (its options are named after it).</summary>
+    public static WaitingQueueAdapterFactory Create(IServiceProvider services, string name) => new(
+        name,
+        services.GetRequiredService<IOptionsMonitor<WaitingQueueOptions>>().Get(name),
+        services.GetRequiredService<IOptionsMonitor<HashRingStreamQueueMapperOptions>>().Get(name),
+        services.GetRequiredService<IGrainFactory>(),
+        services.GetRequiredService<ILoggerFactory>());
+
+    public string Name { get; }
+
+    public bool IsRewindable => false;
+
+    public StreamProviderDirection Direction => StreamProviderDirection.ReadWrite;
+
+    public Task<IQueueAdapter> CreateAdapter() => Task.FromResult<IQueueAdapter>(this);
+
+    public IQueueAdapterCache GetQueueAdapterCache() => this;
+
+    public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
+
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => Task.FromResult(_failures);
+
+    public IQueueCache CreateQueueCache(QueueId queueId) =>
+        new SimpleQueueCache(_options.CacheSize, _loggers.CreateLogger($"{typeof(WaitingQueueAdapterFactory).FullName}.{Name}.{queueId}"));
+
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new Receiver(QueueGrain(queueId), _options.Wait);
+
+    public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
+    {
+        if (token is not null)
+        {
+            throw new ArgumentException("This stream provider does not take sequence tokens from publishers.", nameof(token));
+        }
+
+        var batch = new ChatQueueBatch(streamId, events.Cast<object>().ToArray(), requestContext, null);
+        return QueueGrain(_mapper.GetQueueForStream(streamId)).Enqueue(batch);
+    }
+
+    private IWaitingQueueGrain QueueGrain(QueueId queueId) => _grains.GetGrain<IWaitingQueueGrain>($"{Name}/{queueId}");
+
+    /// <summary>One queue's reader: each read is one dequeue that waits for a batch when the queue is empty.</summary>
+    private sealed class Receiver(IWaitingQueueGrain queue, TimeSpan wait) : IQueueAdapterReceiver
+    {
+        private volatile bool _shutDown;
+
+        public Task Initialize(TimeSpan timeout) => Task.CompletedTask;
+
+        public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
+        {
+            if (_shutDown)
+            {
+                return [];
+            }
+
+            var batches = await queue.Dequeue(maxCount, wait);
+            return batches.Count == 0 ? [] : batches.ConvertAll(static b => (IBatchContainer)b);
+        }
+
+        public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => Task.CompletedTask;
+
+        public Task Shutdown(TimeSpan timeout)
+        {
+            _shutDown = true;
+            return queue.Release();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Orleans.Concurrency;
+using Orleans.Placement;
+
+namespace OrleansChat.Grains.Streaming;
+
+/// <summary>
+/// A queue of stream batches in memory whose reader waits instead of polling. Memory streams ask their queue grain
+/// for messages every poll period, busy or not (at the 2 ms the chunk latency needs, a third of a core per silo with
+/// nothing to deliver); here the pulling agent's dequeue stays open until a batch arrives or the wait ends, so an
+/// idle queue costs one call per wait and a batch leaves the moment it is queued.
+/// </summary>
+/// <remarks>
+/// Reentrant: enqueues are served while a dequeue waits. Placed on the silo of its first caller, which is usually
+/// its pulling agent (agents start with the silo, before anything is published), so the agent's calls stay local.
+/// Like memory streams, batches live only in this activation: what matters (committed messages) is stored before it
+/// is published, and a client that misses events sees a gap in the room sequence and asks for a fresh snapshot.
+/// </remarks>
+[Reentrant]
+[PreferLocalPlacement]
+public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
+{
+    /// <summary>Most batches a queue holds before publishing fails (the same bound as a memory stream queue).</summary>
+    public const int MaxQueued = 16_384;
+
+    private readonly Queue<ChatQueueBatch> _queue = new();
+    private long _nextSequenceNumber = DateTime.UtcNow.Ticks; // grows across activations too
+    private TaskCompletionSource<bool>? _waiter;
+
+    public Task Enqueue(ChatQueueBatch batch)
+    {
+        if (_queue.Count >= MaxQueued)
+        {
+            throw new InvalidOperationException(
+                $"Stream queue {this.GetPrimaryKeyString()} is full ({MaxQueued} batches): its pulling agent is not reading.");
+        }
+
+        _queue.Enqueue(batch.Queued(_nextSequenceNumber++));
+        Wake(true);
+        return Task.CompletedTask;
+    }
+
+    public async Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait)
+    {
+        if (_queue.Count == 0 && wait > TimeSpan.Zero)
+        {
+            // One reader at a time: a newer one (the queue moved to another agent) ends the older one's wait.
+            Wake(false);
+            var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiter = waiter;
+            using var timeout = new CancellationTokenSource(wait);
+            await using (timeout.Token.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetResult(false), waiter))
+            {
+                if (!await waiter.Task)
+                {
+                    if (ReferenceEquals(_waiter, waiter))
+                    {
+                        _waiter = null;
+                    }
+
+                    // Replaced, released or timed out: whatever came meanwhile goes to the current reader.
+                    return [];
+                }
+            }
+        }
+
+        var count = Math.Min(_queue.Count, maxCount < 0 ? int.MaxValue : maxCount);
+        var batches = new List<ChatQueueBatch>(count);
+        for (var i = 0; i < count; i++)
+        {
+            batches.Add(_queue.Dequeue());
+        }
+
+        return batches;
+    }
+
+    public Task Release()
+    {
+        Wake(false);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Ends the current wait: with true the reader takes what is queued, with false it leaves empty-handed.</summary>
+    private void Wake(bool hasBatches)
+    {
+        var waiter = _waiter;
+        _waiter = null;
+        waiter?.TrySetResult(hasBatches);
+    }
+}

@@ -1,0 +1,105 @@
+using Orleans.Runtime;
+using OrleansChat.Grains.Streaming;
+
+namespace OrleansChat.Grains.Tests;
+
+/// <summary>The stream queue whose reader waits for the next batch instead of polling (on a 2-silo cluster).</summary>
+[Collection(DefaultLimitsCluster.Name)]
+public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
+{
+    private static readonly TimeSpan LongWait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(5);
+
+    private IWaitingQueueGrain NewQueue() => cluster.Client.GetGrain<IWaitingQueueGrain>("test/" + Guid.NewGuid().ToString("N"));
+
+    private static ChatQueueBatch Batch(string text) =>
+        new(StreamId.Create("test-stream", "room"), [text], null, null);
+
+    [Fact]
+    public async Task AReadOnAnEmptyQueueWaitsAndGetsTheBatchTheMomentItIsQueued()
+    {
+        var queue = NewQueue();
+        var read = queue.Dequeue(10, LongWait);
+
+        // Still waiting: nothing was queued (a polled read would have come back empty by now).
+        Assert.NotSame(read, await Task.WhenAny(read, Task.Delay(500)));
+
+        await queue.Enqueue(Batch("hello"));
+        var batches = await read.WaitAsync(Soon); // long before the 20 s wait ends
+        Assert.Equal("hello", Assert.Single(Assert.Single(batches).GetEvents<string>()).Item1);
+    }
+
+    [Fact]
+    public async Task AWaitThatEndsWithNothingQueuedReturnsNothing()
+    {
+        var queue = NewQueue();
+        Assert.Empty(await queue.Dequeue(10, TimeSpan.FromMilliseconds(200)).WaitAsync(Soon));
+    }
+
+    [Fact]
+    public async Task BatchesComeOutInOrderWithGrowingSequenceTokensAtMostMaxCountAtATime()
+    {
+        var queue = NewQueue();
+        foreach (var text in new[] { "a", "b", "c" })
+        {
+            await queue.Enqueue(Batch(text));
+        }
+
+        var first = await queue.Dequeue(2, LongWait);
+        var second = await queue.Dequeue(2, LongWait);
+
+        Assert.Equal(["a", "b"], first.Select(b => b.GetEvents<string>().Single().Item1));
+        Assert.Equal(["c"], second.Select(b => b.GetEvents<string>().Single().Item1));
+        var tokens = first.Concat(second).Select(b => b.SequenceToken).ToList();
+        Assert.True(tokens[0].CompareTo(tokens[1]) < 0 && tokens[1].CompareTo(tokens[2]) < 0);
+        Assert.Empty(second.Single().GetEvents<int>()); // only events of the asked type
+    }
+
+    [Fact]
+    public async Task ANewerReaderEndsTheOlderOnesWaitSoABatchNeverGoesToAnAgentThatLeft()
+    {
+        var queue = NewQueue();
+        var older = queue.Dequeue(10, LongWait);
+        Assert.NotSame(older, await Task.WhenAny(older, Task.Delay(200)));
+
+        var newer = queue.Dequeue(10, LongWait);
+        Assert.Empty(await older.WaitAsync(Soon));
+
+        await queue.Enqueue(Batch("for the newer"));
+        Assert.Single(await newer.WaitAsync(Soon));
+    }
+
+    [Fact]
+    public async Task ReleaseEndsAWaitingRead()
+    {
+        var queue = NewQueue();
+        var read = queue.Dequeue(10, LongWait);
+        Assert.NotSame(read, await Task.WhenAny(read, Task.Delay(200)));
+        await queue.Release();
+        Assert.Empty(await read.WaitAsync(Soon));
+    }
+
+    [Fact]
+    public async Task AFullQueueRefusesMoreAndKeepsWhatItHas()
+    {
+        var queue = NewQueue();
+        for (var i = 0; i < WaitingQueueGrain.MaxQueued; i += 512)
+        {
+            await Task.WhenAll(Enumerable.Range(i, Math.Min(512, WaitingQueueGrain.MaxQueued - i)).Select(n => queue.Enqueue(Batch("m" + n))));
+        }
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => queue.Enqueue(Batch("one too many")));
+        Assert.Contains("is full", refused.Message, StringComparison.Ordinal);
+
+        var read = 0;
+        while (read < WaitingQueueGrain.MaxQueued)
+        {
+            var batches = await queue.Dequeue(4_096, TimeSpan.Zero);
+            Assert.NotEmpty(batches);
+            read += batches.Count;
+        }
+
+        Assert.Equal(WaitingQueueGrain.MaxQueued, read);
+        await queue.Enqueue(Batch("room again"));
+    }
+}
