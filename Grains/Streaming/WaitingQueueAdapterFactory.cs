@@ -14,8 +14,13 @@ public sealed class WaitingQueueOptions
     /// <summary>How long an agent's dequeue waits on an empty queue before it returns (and is made again).</summary>
     public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Batches a pulling agent keeps cached for its queue's subscribers.</summary>
-    public int CacheSize { get; set; } = 4_096;
+    /// <summary>
+    /// Batches a pulling agent keeps cached for its queue's subscribers. A batch leaves the cache once every
+    /// subscriber has it, so a subscriber that stops acknowledging (a WebFront that crashed, until Orleans drops its
+    /// subscription) holds the batches after it; the agent reads no more once the cache is full, for every stream of
+    /// the queue. Large enough to ride that out at the benchmark's rates (tens of seconds at S5's peak).
+    /// </summary>
+    public int CacheSize { get; set; } = 32_768;
 }
 
 /// <summary>
