@@ -13,11 +13,14 @@ public interface IWaitingQueueGrain : IGrainWithStringKey
     Task Enqueue(ChatQueueBatch batch);
 
     /// <summary>
-    /// Up to <paramref name="maxCount"/> batches, oldest first. On an empty queue it waits up to
-    /// <paramref name="wait"/> for one; a newer dequeue (the queue's next agent) ends an older one's wait with nothing.
+    /// First forgets the batches up to sequence number <paramref name="takenThrough"/> (the reader has them: it asks
+    /// again only once it cached what it got), then returns up to <paramref name="maxCount"/> of the rest, oldest
+    /// first, without removing them: an agent that stops right after a read drops what it got, and the queue's next
+    /// reader gets it again. On an empty queue it waits up to <paramref name="wait"/> for a batch; a newer dequeue
+    /// (the queue's next agent) ends an older one's wait with nothing.
     /// </summary>
     [Alias("Dequeue")]
-    Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait);
+    Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait, long takenThrough);
 
     /// <summary>Ends any waiting dequeue at once (its agent is shutting down).</summary>
     [Alias("Release")]

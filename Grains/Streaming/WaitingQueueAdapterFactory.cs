@@ -90,6 +90,7 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     private sealed class Receiver(IWaitingQueueGrain queue, TimeSpan wait) : IQueueAdapterReceiver
     {
         private volatile bool _shutDown;
+        private long _takenThrough;
 
         public Task Initialize(TimeSpan timeout) => Task.CompletedTask;
 
@@ -100,8 +101,15 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
                 return [];
             }
 
-            var batches = await queue.Dequeue(maxCount, wait);
-            return batches.Count == 0 ? [] : batches.ConvertAll(static b => (IBatchContainer)b);
+            // The agent reads again only after it cached the last read: everything up to there can go.
+            var batches = await queue.Dequeue(maxCount, wait, _takenThrough);
+            if (batches.Count == 0)
+            {
+                return [];
+            }
+
+            _takenThrough = batches[^1].Token!.SequenceNumber;
+            return batches.ConvertAll(static b => (IBatchContainer)b);
         }
 
         public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => Task.CompletedTask;

@@ -12,7 +12,8 @@ namespace OrleansChat.Grains.Streaming;
 /// <remarks>
 /// Reentrant: enqueues are served while a dequeue waits. Placed on the silo of its first caller, which is usually
 /// its pulling agent (agents start with the silo, before anything is published), so the agent's calls stay local.
-/// Like memory streams, batches live only in this activation: what matters (committed messages) is stored before it
+/// A batch stays queued until its reader asks again (so it is cached there): an agent stopping in the middle of a
+/// read never takes batches with it. Like memory streams, batches live only in this activation: what matters (committed messages) is stored before it
 /// is published, and a client that misses events sees a gap in the room sequence and asks for a fresh snapshot.
 /// </remarks>
 [Reentrant]
@@ -39,8 +40,13 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
         return Task.CompletedTask;
     }
 
-    public async Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait)
+    public async Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait, long takenThrough)
     {
+        while (_queue.TryPeek(out var head) && head.Token!.SequenceNumber <= takenThrough)
+        {
+            _queue.Dequeue();
+        }
+
         if (_queue.Count == 0 && wait > TimeSpan.Zero)
         {
             // One reader at a time: a newer one (the queue moved to another agent) ends the older one's wait.
@@ -63,14 +69,9 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
             }
         }
 
-        var count = Math.Min(_queue.Count, maxCount < 0 ? int.MaxValue : maxCount);
-        var batches = new List<ChatQueueBatch>(count);
-        for (var i = 0; i < count; i++)
-        {
-            batches.Add(_queue.Dequeue());
-        }
-
-        return batches;
+        // Delivered at least once: what an agent read and then dropped (it was stopping) is read again by the next
+        // one; the chat's consumers drop what they already have by the room sequence number.
+        return [.. _queue.Take(maxCount < 0 ? int.MaxValue : maxCount)];
     }
 
     public Task Release()

@@ -19,7 +19,7 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
     public async Task AReadOnAnEmptyQueueWaitsAndGetsTheBatchTheMomentItIsQueued()
     {
         var queue = NewQueue();
-        var read = queue.Dequeue(10, LongWait);
+        var read = queue.Dequeue(10, LongWait, 0);
 
         // Still waiting: nothing was queued (a polled read would have come back empty by now).
         Assert.NotSame(read, await Task.WhenAny(read, Task.Delay(500)));
@@ -33,7 +33,7 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
     public async Task AWaitThatEndsWithNothingQueuedReturnsNothing()
     {
         var queue = NewQueue();
-        Assert.Empty(await queue.Dequeue(10, TimeSpan.FromMilliseconds(200)).WaitAsync(Soon));
+        Assert.Empty(await queue.Dequeue(10, TimeSpan.FromMilliseconds(200), 0).WaitAsync(Soon));
     }
 
     [Fact]
@@ -45,8 +45,8 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
             await queue.Enqueue(Batch(text));
         }
 
-        var first = await queue.Dequeue(2, LongWait);
-        var second = await queue.Dequeue(2, LongWait);
+        var first = await queue.Dequeue(2, LongWait, 0);
+        var second = await queue.Dequeue(2, LongWait, first[^1].Token!.SequenceNumber);
 
         Assert.Equal(["a", "b"], first.Select(b => b.GetEvents<string>().Single().Item1));
         Assert.Equal(["c"], second.Select(b => b.GetEvents<string>().Single().Item1));
@@ -59,10 +59,10 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
     public async Task ANewerReaderEndsTheOlderOnesWaitSoABatchNeverGoesToAnAgentThatLeft()
     {
         var queue = NewQueue();
-        var older = queue.Dequeue(10, LongWait);
+        var older = queue.Dequeue(10, LongWait, 0);
         Assert.NotSame(older, await Task.WhenAny(older, Task.Delay(200)));
 
-        var newer = queue.Dequeue(10, LongWait);
+        var newer = queue.Dequeue(10, LongWait, 0);
         Assert.Empty(await older.WaitAsync(Soon));
 
         await queue.Enqueue(Batch("for the newer"));
@@ -73,7 +73,7 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
     public async Task ReleaseEndsAWaitingRead()
     {
         var queue = NewQueue();
-        var read = queue.Dequeue(10, LongWait);
+        var read = queue.Dequeue(10, LongWait, 0);
         Assert.NotSame(read, await Task.WhenAny(read, Task.Delay(200)));
         await queue.Release();
         Assert.Empty(await read.WaitAsync(Soon));
@@ -92,14 +92,37 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
         Assert.Contains("is full", refused.Message, StringComparison.Ordinal);
 
         var read = 0;
+        var takenThrough = 0L;
         while (read < WaitingQueueGrain.MaxQueued)
         {
-            var batches = await queue.Dequeue(4_096, TimeSpan.Zero);
+            var batches = await queue.Dequeue(4_096, TimeSpan.Zero, takenThrough);
             Assert.NotEmpty(batches);
             read += batches.Count;
+            takenThrough = batches[^1].Token!.SequenceNumber;
         }
+
+        Assert.Empty(await queue.Dequeue(4_096, TimeSpan.Zero, takenThrough));
 
         Assert.Equal(WaitingQueueGrain.MaxQueued, read);
         await queue.Enqueue(Batch("room again"));
+    }
+
+    [Fact]
+    public async Task ABatchReadByAnAgentThatStoppedBeforeAskingAgainIsReadAgainByTheNextOne()
+    {
+        var queue = NewQueue();
+        await queue.Enqueue(Batch("a"));
+        await queue.Enqueue(Batch("b"));
+
+        // An agent reads both and stops (it drops what it read): nothing is gone.
+        var dropped = await queue.Dequeue(10, LongWait, 0);
+        Assert.Equal(2, dropped.Count);
+
+        // The next agent (a new receiver: it has taken nothing) gets them again, then, asking again, only what is new.
+        var again = await queue.Dequeue(10, LongWait, 0);
+        Assert.Equal(["a", "b"], again.Select(b => b.GetEvents<string>().Single().Item1));
+        await queue.Enqueue(Batch("c"));
+        var next = await queue.Dequeue(10, LongWait, again[^1].Token!.SequenceNumber);
+        Assert.Equal(["c"], next.Select(b => b.GetEvents<string>().Single().Item1));
     }
 }
