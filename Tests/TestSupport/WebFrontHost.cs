@@ -27,7 +27,7 @@ public sealed class WebFrontHost : IAsyncDisposable
 
     public Uri SocketUri => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
 
-    public static async Task<WebFrontHost> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<WebFrontHost> StartAsync(IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -54,6 +54,11 @@ public sealed class WebFrontHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.AddChatWebFront();
 
         var app = builder.Build();

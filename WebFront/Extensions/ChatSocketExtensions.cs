@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Rooms;
 using OrleansChat.WebFront.Sockets;
@@ -21,6 +22,8 @@ public static class ChatSocketExtensions
         builder.Services.AddSingleton<NewRoomLimiter>();
         builder.Services.AddSingleton<OriginPolicy>();
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<RefusalLog>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerIdentity>();
         builder.Services.AddSingleton<ChatSocketHandler>();
         builder.Services.AddSingleton<EventFrameCache>(_ => new EventFrameCache());
@@ -34,7 +37,8 @@ public static class ChatSocketExtensions
     public static IEndpointConventionBuilder MapChatSocket(this WebApplication app, string pattern)
     {
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatSocketOptions>>().Value;
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval });
+        // Pings with a deadline: a client that vanished without a TCP close is aborted after interval + timeout.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval, KeepAliveTimeout = options.KeepAliveTimeout });
         return app.Map(pattern, (HttpContext context, ChatSocketHandler handler) => handler.HandleAsync(context));
     }
 }

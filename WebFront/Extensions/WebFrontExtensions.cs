@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace OrleansChat.WebFront.Extensions;
 
@@ -19,6 +20,12 @@ public static class WebFrontExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        builder.Services.AddOptions<ForwardedHeadersSettings>()
+            .BindConfiguration(ForwardedHeadersSettings.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<ForwardedHeadersOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<ForwardedHeadersSettings>>((options, settings) => settings.Value.ApplyTo(options));
         builder.AddChatBackend();
         builder.AddChatSockets();
         builder.AddChatTelemetry();
@@ -30,6 +37,8 @@ public static class WebFrontExtensions
     /// <summary>The request pipeline: errors without details, static client files, health, the socket.</summary>
     public static WebApplication MapChatWebFront(this WebApplication app)
     {
+        // First: every per-address limit counts the client's address, forwarded only by a trusted proxy.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();

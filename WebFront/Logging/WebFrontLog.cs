@@ -34,11 +34,8 @@ internal static partial class WebFrontLog
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Connection {ConnectionId} is no longer known to room {RoomId}; rejoining")]
     public static partial void Rejoining(ILogger logger, string connectionId, string roomId);
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Refused a WebSocket from origin {Origin}")]
-    public static partial void OriginRefused(ILogger logger, string origin);
-
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Refused a WebSocket: {OpenConnections} connections are open, the limit")]
-    public static partial void TooManyConnections(ILogger logger, int openConnections);
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Refused {Count} WebSocket upgrade(s) for {Reason} (for example: {Sample}); logged at most once per {Interval} per reason")]
+    public static partial void UpgradesRefused(ILogger logger, int count, Sockets.RefusalReason reason, string sample, TimeSpan interval);
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Could not reach the Orleans cluster yet; retrying")]
     public static partial void ClusterConnectRetry(ILogger logger, Exception exception);

@@ -20,6 +20,7 @@ internal static class ErrorCodes
     public const string RateLimited = "rate_limited";
     public const string Unavailable = "unavailable";
     public const string TooManyNewRooms = "too_many_new_rooms";
+    public const string JoinTimeout = "join_timeout";
 
     /// <summary>Maps a refusal from the room grain to the error the client sees.</summary>
     public static ProtocolError FromStatus(ChatStatus status, ChatLimits limits, string? reference = null) => status switch

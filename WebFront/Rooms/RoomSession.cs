@@ -35,6 +35,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
     private Task? _joinCall;
     private string? _name;
     private int _rejoinRequested;
+    private int _joining;
     private int _welcomeRequests;
     private Task? _welcomeLoop;
 
@@ -60,6 +61,9 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
 
     public bool IsJoined => Volatile.Read(ref _feed) is not null;
 
+    /// <summary>A join is on its way to the room (the join deadline waits for its answer).</summary>
+    public bool IsJoining => Volatile.Read(ref _joining) == 1;
+
     /// <summary>The room this socket is in, or null.</summary>
     public string? RoomId => Volatile.Read(ref _feed)?.RoomId;
 
@@ -71,7 +75,16 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             switch (command)
             {
                 case JoinCommand join:
-                    await JoinAsync(join, cancellationToken);
+                    Volatile.Write(ref _joining, 1);
+                    try
+                    {
+                        await JoinAsync(join, cancellationToken);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _joining, 0);
+                    }
+
                     break;
                 case ChunkCommand chunk:
                     await ChunkAsync(chunk, cancellationToken);

@@ -9,8 +9,9 @@ namespace OrleansChat.WebFront.Sockets;
 /// <summary>
 /// One accepted WebSocket: a <see cref="SocketReader"/> turns frames into commands for the socket's
 /// <see cref="RoomSession"/>; room events reach the session's <see cref="SocketOutbox"/> through the room's
-/// <see cref="RoomFeed"/>; a <see cref="SocketWriter"/> sends what the outbox holds. This class starts them, and on
-/// the way out leaves the room, lets the last frames (the error that explains a close) go out, and closes.
+/// <see cref="RoomFeed"/>; a <see cref="SocketWriter"/> sends what the outbox holds. This class starts them, closes a
+/// socket that does not join in time or that the server lets go (shutdown), and on the way out leaves the room, lets
+/// the last frames (the error that explains a close) go out, and closes.
 /// </summary>
 internal sealed class ChatConnection
 {
@@ -21,14 +22,13 @@ internal sealed class ChatConnection
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly RoomSession _session;
-    private readonly CancellationTokenSource _goingAway = new();
+    private readonly TaskCompletionSource<CloseRequest?> _serverClose = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _handling = new();
+    private readonly Lock _dispatchGate = new();
+    private Task _dispatching = Task.CompletedTask;
+    private bool _dispatchStopped;
 
-    public ChatConnection(
-        WebSocket socket,
-        RoomServices room,
-        System.Net.IPAddress? clientAddress,
-        ChatMetrics metrics,
-        ILogger logger)
+    public ChatConnection(WebSocket socket, RoomServices room, System.Net.IPAddress? clientAddress, ChatMetrics metrics, ILogger logger)
     {
         _socket = socket;
         _options = room.Options;
@@ -40,35 +40,26 @@ internal sealed class ChatConnection
     public string ConnectionId { get; } = ConnectionRegistry.NewConnectionId();
 
     /// <summary>The server is shutting down: tell the client to reconnect elsewhere, leave the room, close 1012.</summary>
-    public void GoAway()
-    {
-        try
-        {
-            _goingAway.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already finished.
-        }
-    }
+    public void GoAway() => CloseFromServer(CloseRequest.ServiceRestart, ServerFrameWriter.GoingAway());
 
     /// <summary>Runs the connection until the client leaves, the server closes it, or the request is aborted.</summary>
     public async Task RunAsync(CancellationToken aborted)
     {
         WebFrontLog.Opened(_logger, ConnectionId);
         using var writing = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(aborted, _goingAway.Token);
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using var handling = CancellationTokenSource.CreateLinkedTokenSource(aborted, _handling.Token);
         var writer = new SocketWriter(_socket, _session.Outbox, _options, _metrics, _logger, ConnectionId).RunAsync(writing.Token);
-        var reader = new SocketReader(_socket, _options, _metrics, _logger, ConnectionId);
+        var reader = new SocketReader(_socket, _options, _metrics, _logger, ConnectionId)
+            .RunAsync((command, _) => Dispatch(command, handling.Token), _session.SendError, receiving.Token);
+        using var joinDeadline = new Timer(_ => CheckJoined(), null, _options.JoinTimeout, Timeout.InfiniteTimeSpan);
         CloseRequest? close = null;
         try
         {
-            close = await reader.RunAsync(_session.HandleAsync, _session.SendError, reading.Token);
-        }
-        catch (OperationCanceledException) when (_goingAway.IsCancellationRequested && !aborted.IsCancellationRequested)
-        {
-            _session.Outbox.OfferControl(ServerFrameWriter.GoingAway());
-            close = CloseRequest.ServiceRestart;
+            // Cancelling a pending receive would abort the socket (no close frame could follow), so a close the server
+            // decides on does not cancel the reader: the close frame goes out while it waits, and the client's answer
+            // ends it.
+            close = await await Task.WhenAny(reader, _serverClose.Task);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -76,6 +67,7 @@ internal sealed class ChatConnection
         }
         finally
         {
+            await StopDispatchingAsync();
             await _session.DisposeAsync();
             _session.Outbox.Complete();
             if (close is null)
@@ -90,8 +82,91 @@ internal sealed class ChatConnection
 
             await writer;
             await CloseSocketAsync(close);
-            _goingAway.Dispose();
+            await AwaitReaderAsync(reader, receiving);
+            _handling.Dispose();
             WebFrontLog.Closed(_logger, ConnectionId);
+        }
+    }
+
+    /// <summary>Sends <paramref name="lastFrame"/>, then closes with <paramref name="close"/> (first caller wins).</summary>
+    private void CloseFromServer(CloseRequest close, byte[] lastFrame)
+    {
+        lock (_dispatchGate)
+        {
+            if (_dispatchStopped || _serverClose.Task.IsCompleted)
+            {
+                return;
+            }
+
+            _session.Outbox.OfferControl(lastFrame);
+            _serverClose.TrySetResult(close);
+        }
+    }
+
+    private void CheckJoined()
+    {
+        if (_session.IsJoined || _session.IsJoining)
+        {
+            return;
+        }
+
+        var seconds = (int)Math.Ceiling(_options.JoinTimeout.TotalSeconds);
+        WebFrontLog.ClosingForViolation(_logger, ConnectionId, WebSocketCloseStatus.PolicyViolation, "no join in time");
+        CloseFromServer(
+            new CloseRequest(WebSocketCloseStatus.PolicyViolation, $"Join a room within {seconds} s of connecting."),
+            ServerFrameWriter.Error(new ProtocolError(ErrorCodes.JoinTimeout, $"No join frame within {seconds} s of connecting; closing.")));
+    }
+
+    /// <summary>One command at a time, none after the connection started closing.</summary>
+    private Task Dispatch(ClientCommand command, CancellationToken cancellationToken)
+    {
+        lock (_dispatchGate)
+        {
+            if (_dispatchStopped || _serverClose.Task.IsCompleted)
+            {
+                return Task.CompletedTask;
+            }
+
+            _dispatching = _session.HandleAsync(command, cancellationToken);
+            return _dispatching;
+        }
+    }
+
+    private async Task StopDispatchingAsync()
+    {
+        Task last;
+        lock (_dispatchGate)
+        {
+            _dispatchStopped = true;
+            last = _dispatching;
+        }
+
+        await _handling.CancelAsync();
+        try
+        {
+            await last;
+        }
+        catch (OperationCanceledException)
+        {
+            // The command was cut short by the close.
+        }
+    }
+
+    /// <summary>The client answers our close frame, which ends the reader; one that does not is aborted.</summary>
+    private async Task AwaitReaderAsync(Task<CloseRequest?> reader, CancellationTokenSource receiving)
+    {
+        if (!reader.IsCompleted)
+        {
+            receiving.CancelAfter(CloseTimeout);
+        }
+
+        try
+        {
+            await reader;
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            WebFrontLog.SocketFailed(_logger, ex, ConnectionId);
         }
     }
 
@@ -100,7 +175,7 @@ internal sealed class ChatConnection
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
-            if (close is not null && _socket.State == WebSocketState.Open)
+            if (close is not null && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(close.Status, close.Reason, timeout.Token);
             }

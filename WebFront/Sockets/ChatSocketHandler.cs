@@ -1,16 +1,20 @@
 using Microsoft.Extensions.Options;
-using OrleansChat.WebFront.Logging;
 using OrleansChat.WebFront.Rooms;
 using OrleansChat.WebFront.Telemetry;
 
 namespace OrleansChat.WebFront.Sockets;
 
-/// <summary>Admits a WebSocket upgrade (method, origin, capacity) and runs a <see cref="ChatConnection"/> on it.</summary>
+/// <summary>
+/// Admits a WebSocket upgrade (method, origin, capacity of the server and of the client's address) and runs a
+/// <see cref="ChatConnection"/> on it. Refusals are plain HTTP answers before the upgrade, logged by
+/// <see cref="RefusalLog"/>.
+/// </summary>
 internal sealed class ChatSocketHandler(
     RoomFeeds feeds,
     NewRoomLimiter newRooms,
     OriginPolicy origins,
     ConnectionRegistry registry,
+    RefusalLog refusals,
     ServerIdentity server,
     IOptions<ChatSocketOptions> socketOptions,
     IOptions<ChatLimits> limits,
@@ -29,21 +33,32 @@ internal sealed class ChatSocketHandler(
 
         if (!origins.IsAllowed(context.Request))
         {
-            WebFrontLog.OriginRefused(logger, context.Request.Headers.Origin.ToString());
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsync("This origin may not open a chat socket.", context.RequestAborted);
+            refusals.Refused(RefusalReason.Origin, context.Request.Headers.Origin.ToString());
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, "This origin may not open a chat socket.");
             return;
         }
 
-        if (!registry.TryOpen())
+        // Behind a trusted proxy this is the forwarded client address (the forwarded-headers middleware ran first).
+        var address = ClientAddress.Key(context.Connection.RemoteIpAddress);
+        var admission = registry.TryOpen(address, out var slot);
+        switch (admission)
         {
-            WebFrontLog.TooManyConnections(logger, registry.OpenConnections);
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "5";
-            await context.Response.WriteAsync(
-                registry.IsDraining ? "This server is shutting down; reconnect." : "This server is at its connection limit; try again shortly.",
-                context.RequestAborted);
-            return;
+            case Admission.Draining:
+                refusals.Refused(RefusalReason.Draining);
+                await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "This server is shutting down; reconnect.", retryAfter: "1");
+                return;
+            case Admission.ServerFull:
+                refusals.Refused(RefusalReason.ServerFull);
+                await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "This server is at its connection limit; try again shortly.", retryAfter: "5");
+                return;
+            case Admission.AddressFull:
+                refusals.Refused(RefusalReason.AddressFull, address?.ToString());
+                await RefuseAsync(
+                    context,
+                    StatusCodes.Status429TooManyRequests,
+                    $"Your address already has {socketOptions.Value.MaxConnectionsPerAddress} chat sockets open on this server; close some first.",
+                    retryAfter: "10");
+                return;
         }
 
         ChatConnection? connection = null;
@@ -51,10 +66,16 @@ internal sealed class ChatSocketHandler(
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             var room = new RoomServices(feeds, newRooms, socketOptions.Value, limits.Value, relay.Value, server.Id);
-            connection = new ChatConnection(socket, room, context.Connection.RemoteIpAddress, metrics, logger);
+            connection = new ChatConnection(socket, room, address, metrics, logger);
             metrics.ConnectionOpened();
             var running = connection.RunAsync(context.RequestAborted);
             registry.Track(connection, running);
+            if (registry.IsDraining)
+            {
+                // Draining began between the admission and the tracking: this socket missed the call.
+                connection.GoAway();
+            }
+
             await running;
         }
         finally
@@ -64,7 +85,18 @@ internal sealed class ChatSocketHandler(
                 metrics.ConnectionClosed();
             }
 
-            registry.Close(connection);
+            registry.Close(connection, slot!);
         }
+    }
+
+    private static async Task RefuseAsync(HttpContext context, int status, string message, string? retryAfter = null)
+    {
+        context.Response.StatusCode = status;
+        if (retryAfter is not null)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
+
+        await context.Response.WriteAsync(message, context.RequestAborted);
     }
 }

@@ -49,6 +49,24 @@ public sealed class ChatSocketOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long the server waits for the pong that answers its ping. A client that vanished without a TCP close
+    /// (pulled cable, sleeping laptop) is closed within <see cref="KeepAliveInterval"/> + this, and leaves its room.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A socket that has not joined a room within this is closed (1008, "join within ...").</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Shortest time between two welcome snapshots sent to one socket after its first (resyncs, rejoins): a welcome
+    /// can be large, a <c>resync</c> frame is 17 bytes. Requests in between are coalesced into one welcome.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan MinWelcomeInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a grain call (join, chunk, commit, ...) may take before the client gets an error.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan GrainCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -56,6 +74,17 @@ public sealed class ChatSocketOptions
     /// <summary>Open sockets this WebFront accepts; more get HTTP 503 before the upgrade.</summary>
     [Range(1, 1_000_000)]
     public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Open sockets one client address may hold on this WebFront; more get HTTP 429. Zero: no cap (the load tool sets
+    /// that). Behind a load balancer the address is the one its trusted proxy forwarded (<c>Chat:ForwardedHeaders</c>).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 200;
+
+    /// <summary>How often a refusal (bad origin, connection limits) is logged per reason: once, with a count, per interval.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RefusalLogInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Origins (scheme://host[:port]) allowed besides the page's own host. Requests without an Origin header
