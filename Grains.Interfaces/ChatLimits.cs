@@ -63,6 +63,17 @@ public sealed class ChatLimits
     public int SnapshotHistory { get; set; } = 100;
 
     /// <summary>
+    /// Most characters of message text a welcome snapshot carries: fewer than <see cref="SnapshotHistory"/> messages
+    /// when they are long (the client pages older ones in). Bounds what one cheap request (join, resync) costs.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int SnapshotHistoryMaxChars { get; set; } = 64_000;
+
+    /// <summary>Longest draft text in a welcome snapshot; longer drafts are cut to this and marked truncated.</summary>
+    [Range(1, 100_000)]
+    public int SnapshotDraftPreviewChars { get; set; } = 280;
+
+    /// <summary>
     /// How long a participant stays without its WebFront renewing its lease (WebFront renews every third of this).
     /// A WebFront that dies without saying goodbye leaves no ghost typers for longer than this.
     /// </summary>
@@ -72,4 +83,11 @@ public sealed class ChatLimits
     /// <summary>Most participants one room accepts at once.</summary>
     [Range(1, 1_000_000)]
     public int MaxParticipantsPerRoom { get; set; } = 1_000;
+
+    /// <summary>
+    /// Most participants one client address may be in one room at once, so one address cannot fill a room (WebFront
+    /// passes the address; behind a proxy, the one a trusted proxy forwarded). Zero: no cap (the load tool sets that).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxParticipantsPerRoomPerAddress { get; set; } = 100;
 }

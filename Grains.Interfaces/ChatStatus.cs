@@ -23,6 +23,9 @@ public enum ChatStatus
     /// <summary>A join of a room that does not exist, from a caller not allowed to create rooms right now.</summary>
     RoomCreationLimited = 15,
 
+    /// <summary>A join from a client address that already holds <see cref="ChatLimits.MaxParticipantsPerRoomPerAddress"/> places in the room.</summary>
+    TooManyFromAddress = 16,
+
     NameRequired = 20,
     NameTooLong = 21,
     NameInvalid = 22,

@@ -21,6 +21,13 @@ public interface IChatRoomGrain : IGrainWithStringKey
     [Alias("JoinIfAllowed")]
     Task<JoinResult> Join(string connectionId, string displayName, bool mayCreateRoom);
 
+    /// <summary>
+    /// The same, counting the participant against <paramref name="clientAddress"/> (at most
+    /// <see cref="ChatLimits.MaxParticipantsPerRoomPerAddress"/> per room; null: not counted).
+    /// </summary>
+    [Alias("JoinFromAddress")]
+    Task<JoinResult> Join(string connectionId, string displayName, bool mayCreateRoom, string? clientAddress);
+
     /// <summary>Replaces the participant's draft with <paramref name="text"/> unless a newer one was seen.</summary>
     [Alias("UpdateDraft")]
     Task<ChatStatus> UpdateDraft(string connectionId, string text, long senderSeq);

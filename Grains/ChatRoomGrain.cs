@@ -26,7 +26,7 @@ public sealed class ChatRoomGrain(
     internal const long SeqReservationBlock = 10_000;
 
     private readonly ChatLimits _limits = limits.Value;
-    private readonly RoomRoster _roster = new(limits.Value.MaxParticipantsPerRoom);
+    private readonly RoomRoster _roster = new(limits.Value.MaxParticipantsPerRoom, limits.Value.MaxParticipantsPerRoomPerAddress);
     private RoomHistory _history = null!;
     private IGrainTimer? _leaseTimer;
     private IAsyncStream<ChatEvent>? _stream;
@@ -54,7 +54,10 @@ public sealed class ChatRoomGrain(
 
     public Task<JoinResult> Join(string connectionId, string displayName) => Join(connectionId, displayName, mayCreateRoom: true);
 
-    public async Task<JoinResult> Join(string connectionId, string displayName, bool mayCreateRoom)
+    public Task<JoinResult> Join(string connectionId, string displayName, bool mayCreateRoom) =>
+        Join(connectionId, displayName, mayCreateRoom, clientAddress: null);
+
+    public async Task<JoinResult> Join(string connectionId, string displayName, bool mayCreateRoom, string? clientAddress)
     {
         var status = CheckRoomAndConnection(connectionId);
         var name = string.Empty;
@@ -65,7 +68,7 @@ public sealed class ChatRoomGrain(
 
         if (status == ChatStatus.Ok)
         {
-            status = _roster.CanAdd(connectionId);
+            status = _roster.CanAdd(connectionId, clientAddress);
         }
 
         if (status == ChatStatus.Ok)
@@ -94,7 +97,7 @@ public sealed class ChatRoomGrain(
         // Take the sequence number first: if that (a storage write) fails, nothing has changed.
         var seq = await NextSeq();
         var participant = new Participant(connectionId, name);
-        _roster.Add(participant, time.GetUtcNow() + _limits.LeaseTimeout);
+        _roster.Add(participant, clientAddress, time.GetUtcNow() + _limits.LeaseTimeout);
         try
         {
             await Publish(new ParticipantJoined(_roomId, seq, participant));
@@ -303,8 +306,27 @@ public sealed class ChatRoomGrain(
 
     private RoomSnapshot CreateSnapshot()
     {
-        var (history, more) = _validRoom ? _history.Recent() : ([], false);
-        return new RoomSnapshot(_roomId, _seq, _roster.Participants(), _roster.Drafts(), history, more);
+        var (history, more) = _validRoom ? _history.ForWelcome() : ([], false);
+        return new RoomSnapshot(_roomId, _seq, _roster.Participants(), DraftPreviews(), history, more);
+    }
+
+    /// <summary>The drafts, long ones cut to a preview: a welcome's size must not grow with what everyone is typing.</summary>
+    private Draft[] DraftPreviews()
+    {
+        var drafts = _roster.Drafts();
+        var max = _limits.SnapshotDraftPreviewChars;
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            var text = drafts[i].Text;
+            if (text.Length > max)
+            {
+                // Never cut a surrogate pair in half.
+                var length = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+                drafts[i] = drafts[i] with { Text = text[..length], Truncated = true };
+            }
+        }
+
+        return drafts;
     }
 
     private ChatStatus CheckRoomAndConnection(string connectionId)

@@ -107,9 +107,13 @@ export CLUSTER_ID="bench-$stamp" CONFIGURATION=Release
 EMBEDDED_PORT=3295
 ASPNET_WS_PORT=3296 NODE_WS_PORT=3297 SIGNALR1_PORT=3298 SIGNALR2_PORT=3299 SIGNALR_REDIS_PORT=6398
 
-# Builds that cap the new rooms one client address may create per minute would refuse most of the load client's
-# rooms (all of them come from 127.0.0.1): no cap (EXTRA_ENV may set one).
+# The load client runs every connection from 127.0.0.1, so every per-address limit would refuse it (new rooms per
+# minute, sockets per address, participants per room per address): all off, and every report says so (EXTRA_ENV may
+# set one again).
 export Chat__Limits__NewRoomsPerMinutePerAddress=0
+export Chat__Socket__MaxConnectionsPerAddress=0
+export Chat__Limits__MaxParticipantsPerRoomPerAddress=0
+LIMITS_NOTE="per-address limits off (NewRoomsPerMinutePerAddress, MaxConnectionsPerAddress, MaxParticipantsPerRoomPerAddress = 0: one load client, one address)"
 for kv in $EXTRA_ENV; do export "${kv?}"; done
 
 build() { # project-or-folder, extra dotnet build arguments...
@@ -275,7 +279,7 @@ for mode in $MODES; do
     start_servers "$mode" "$scenario"
     settings="$(mode_env "$mode")" scenario_settings="$(scenario_env "$scenario")"
     settings="$settings${scenario_settings:+${settings:+ }$scenario_settings}"
-    note="$NOTE${settings:+${NOTE:+; }servers with $settings}"
+    note="$LIMITS_NOTE${NOTE:+; $NOTE}${settings:+; servers with $settings}"
     # shellcheck disable=SC2046
     "${CHATLOAD[@]}" "${TARGET[@]}" $(scenario_args "$scenario") --scenario "$scenario" --mode "$mode" \
       --note "$note" --json "$work/reports/$mode-$scenario.json" >"$work/logs/chatload-$mode-$scenario.md" \

@@ -114,6 +114,17 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
     }
 
     /// <summary>
+    /// The newest messages for a welcome, at most <see cref="ChatLimits.SnapshotHistoryMaxChars"/> characters of text
+    /// (always at least the newest message); More is true when older ones are stored or were left out.
+    /// </summary>
+    public (IReadOnlyList<ChatMessage> Messages, bool More) ForWelcome()
+    {
+        var (messages, more) = Recent();
+        var page = FitToSize(new HistoryPage(messages, more), limits.SnapshotHistoryMaxChars);
+        return (page.Messages, page.More);
+    }
+
+    /// <summary>
     /// One page of scrollback below <paramref name="beforeSeq"/>, at most <paramref name="limit"/> messages and
     /// <see cref="MaxPageChars"/> characters of text. Served from memory when the newest messages cover it.
     /// </summary>
@@ -134,17 +145,17 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
             page = await store.ReadBeforeAsync(roomId, beforeSeq, limit);
         }
 
-        return FitToSize(page);
+        return FitToSize(page, MaxPageChars);
     }
 
-    private static HistoryPage FitToSize(HistoryPage page)
+    private static HistoryPage FitToSize(HistoryPage page, int maxChars)
     {
         var chars = 0;
         var keep = 0;
         for (var i = page.Messages.Count - 1; i >= 0; i--)
         {
             chars += page.Messages[i].Text.Length;
-            if (chars > MaxPageChars && keep > 0)
+            if (chars > maxChars && keep > 0)
             {
                 break;
             }
@@ -154,7 +165,7 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
 
         return keep == page.Messages.Count
             ? page
-            : new HistoryPage(page.Messages.Skip(page.Messages.Count - keep).ToList(), true);
+            : new HistoryPage([.. page.Messages.Skip(page.Messages.Count - keep)], true);
     }
 
     private void Remember(ChatMessage message)

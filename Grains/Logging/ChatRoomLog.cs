@@ -33,4 +33,7 @@ internal static partial class ChatRoomLog
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Room {RoomId}: migrated {MessageCount} messages of the previous storage format into the history log (sequence reserved through {Seq})")]
     public static partial void Migrated(ILogger logger, string roomId, int messageCount, long seq);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Room {RoomId}: renewing leases in a batch failed")]
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, string roomId);
 }

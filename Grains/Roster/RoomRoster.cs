@@ -6,12 +6,14 @@ namespace OrleansChat.Grains.Roster;
 /// Who is in a room right now (in memory only): participants, their live drafts, the newest sender sequence number
 /// seen from each, and their presence leases. Pure: no Orleans, no storage, no clock of its own.
 /// </summary>
-internal sealed class RoomRoster(int maxParticipants)
+internal sealed class RoomRoster(int maxParticipants, int maxPerAddress = 0)
 {
     private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Draft> _drafts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastSenderSeq = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _leaseExpiry = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _addressOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _perAddress = new(StringComparer.Ordinal);
 
     public int Count => _participants.Count;
 
@@ -19,16 +21,24 @@ internal sealed class RoomRoster(int maxParticipants)
 
     public string NameOf(string connectionId) => _participants[connectionId].Name;
 
-    /// <summary>Ok when <paramref name="connectionId"/> may join now; AlreadyJoined or RoomFull otherwise.</summary>
-    public ChatStatus CanAdd(string connectionId) =>
+    /// <summary>Ok when <paramref name="connectionId"/> may join now; AlreadyJoined, RoomFull or TooManyFromAddress otherwise.</summary>
+    public ChatStatus CanAdd(string connectionId, string? clientAddress = null) =>
         _participants.ContainsKey(connectionId) ? ChatStatus.AlreadyJoined
         : _participants.Count >= maxParticipants ? ChatStatus.RoomFull
+        : maxPerAddress > 0 && clientAddress is not null && _perAddress.GetValueOrDefault(clientAddress) >= maxPerAddress ? ChatStatus.TooManyFromAddress
         : ChatStatus.Ok;
 
-    public void Add(Participant participant, DateTimeOffset leaseExpiry)
+    public void Add(Participant participant, DateTimeOffset leaseExpiry) => Add(participant, null, leaseExpiry);
+
+    public void Add(Participant participant, string? clientAddress, DateTimeOffset leaseExpiry)
     {
         _participants.Add(participant.ConnectionId, participant);
         _leaseExpiry[participant.ConnectionId] = leaseExpiry;
+        if (clientAddress is not null)
+        {
+            _addressOf[participant.ConnectionId] = clientAddress;
+            _perAddress[clientAddress] = _perAddress.GetValueOrDefault(clientAddress) + 1;
+        }
     }
 
     /// <summary>Removes a participant with its draft, sequence and lease; false when it was not here.</summary>
@@ -42,6 +52,19 @@ internal sealed class RoomRoster(int maxParticipants)
         _drafts.Remove(connectionId);
         _lastSenderSeq.Remove(connectionId);
         _leaseExpiry.Remove(connectionId);
+        if (_addressOf.Remove(connectionId, out var address))
+        {
+            var left = _perAddress[address] - 1;
+            if (left == 0)
+            {
+                _perAddress.Remove(address);
+            }
+            else
+            {
+                _perAddress[address] = left;
+            }
+        }
+
         return true;
     }
 

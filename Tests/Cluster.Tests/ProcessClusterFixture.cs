@@ -42,6 +42,8 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
         _environment["Orleans__StreamQueues"] = streamQueues;
         // The tests make many rooms from one address (127.0.0.1); the cap on new rooms is tested on its own.
         _environment["Chat__Limits__NewRoomsPerMinutePerAddress"] = "0";
+        _environment["Chat__Socket__MaxConnectionsPerAddress"] = "0";
+        _environment["Chat__Limits__MaxParticipantsPerRoomPerAddress"] = "0";
 #if DEBUG
         _environment["CONFIGURATION"] = "Debug";
 #else

@@ -20,6 +20,7 @@ public sealed class ChatSocket : IAsyncDisposable
     private readonly SemaphoreSlim _reading;
     private readonly Task _readLoop;
     private long _senderSeq;
+    private int _disposed;
 
     private ChatSocket(ClientWebSocket socket)
     {
@@ -42,12 +43,17 @@ public sealed class ChatSocket : IAsyncDisposable
     /// Opens a socket. <paramref name="receiveBufferBytes"/> pins the client's TCP receive buffer (no autotuning),
     /// so a client that stops reading pushes back on the server quickly.
     /// </summary>
-    public static async Task<ChatSocket> ConnectAsync(Uri uri, string? origin = null, int? receiveBufferBytes = null)
+    public static async Task<ChatSocket> ConnectAsync(Uri uri, string? origin = null, int? receiveBufferBytes = null, IDictionary<string, string>? headers = null)
     {
         var socket = new ClientWebSocket();
         if (origin is not null)
         {
             socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            socket.Options.SetRequestHeader(name, value);
         }
 
         using var timeout = new CancellationTokenSource(DefaultTimeout);
@@ -78,9 +84,9 @@ public sealed class ChatSocket : IAsyncDisposable
     }
 
     /// <summary>Connects and joins; returns the welcome frame.</summary>
-    public static async Task<(ChatSocket Socket, JsonElement Welcome)> JoinAsync(Uri uri, string room, string name, int? receiveBufferBytes = null)
+    public static async Task<(ChatSocket Socket, JsonElement Welcome)> JoinAsync(Uri uri, string room, string name, int? receiveBufferBytes = null, IDictionary<string, string>? headers = null)
     {
-        var socket = await ConnectAsync(uri, receiveBufferBytes: receiveBufferBytes);
+        var socket = await ConnectAsync(uri, receiveBufferBytes: receiveBufferBytes, headers: headers);
         await socket.SendAsync(new { type = "join", room, name });
         var welcome = await socket.NextOfTypeAsync("welcome");
         return (socket, welcome);
@@ -236,6 +242,11 @@ public sealed class ChatSocket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_socket.State == WebSocketState.Open)
         {
             try

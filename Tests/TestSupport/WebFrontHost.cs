@@ -41,9 +41,11 @@ public sealed class WebFrontHost : IAsyncDisposable
             ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:StreamPollPeriod"] = "00:00:00.005",
-            // Every test makes rooms of its own, all from 127.0.0.1: the per-address cap on new rooms would refuse
-            // them. Its own tests set it.
+            // Every test makes rooms and sockets of its own, all from 127.0.0.1: the per-address caps would refuse
+            // them. Their own tests set them.
             ["Chat:Limits:NewRoomsPerMinutePerAddress"] = "0",
+            ["Chat:Socket:MaxConnectionsPerAddress"] = "0",
+            ["Chat:Limits:MaxParticipantsPerRoomPerAddress"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -19,6 +19,7 @@ public sealed class HostileClientFixture : IAsyncLifetime
             ["Chat:Socket:KeepAliveInterval"] = "00:00:01",
             ["Chat:Socket:KeepAliveTimeout"] = "00:00:01",
             ["Chat:Socket:RefusalLogInterval"] = "00:00:02",
+            ["Chat:Limits:MaxParticipantsPerRoomPerAddress"] = "2",
         },
         Logs);
 
@@ -71,6 +72,29 @@ public sealed class HostileClientTests(HostileClientFixture fixture)
             await using var again = await RawWebSocketClient.ConnectAsync(fixture.Host.SocketUri, From("203.0.113.7"));
             return again.Upgraded;
         });
+    }
+
+    [Fact]
+    public async Task OneAddressCannotFillARoom()
+    {
+        var room = WebFrontFixture.NewRoom();
+        var (first, _) = await ChatSocket.JoinAsync(fixture.Host.SocketUri, room, "First", headers: From("203.0.113.50"));
+        await using var _f = first;
+        var (second, _) = await ChatSocket.JoinAsync(fixture.Host.SocketUri, room, "Second", headers: From("203.0.113.50"));
+        await using var _s = second;
+
+        // A third socket from that address is refused a place in this room, not in others, and not another address.
+        await using var third = await ChatSocket.ConnectAsync(fixture.Host.SocketUri, headers: From("203.0.113.50"));
+        await third.SendAsync(new { type = "join", room, name = "Third" });
+        Assert.Equal("too_many_from_address", await third.NextErrorCodeAsync());
+        var (elsewhere, _) = await ChatSocket.JoinAsync(fixture.Host.SocketUri, room, "Neighbour", headers: From("198.51.100.50"));
+        await using var _e = elsewhere;
+
+        // When one of the two leaves, its place is free again for that address.
+        await first.DisposeAsync();
+        await second.NextOfTypeAsync("left");
+        await third.SendAsync(new { type = "join", room, name = "Third" });
+        await third.NextOfTypeAsync("welcome");
     }
 
     [Fact]

@@ -21,6 +21,7 @@ internal static class ErrorCodes
     public const string Unavailable = "unavailable";
     public const string TooManyNewRooms = "too_many_new_rooms";
     public const string JoinTimeout = "join_timeout";
+    public const string TooManyFromAddress = "too_many_from_address";
 
     /// <summary>Maps a refusal from the room grain to the error the client sees.</summary>
     public static ProtocolError FromStatus(ChatStatus status, ChatLimits limits, string? reference = null) => status switch
@@ -29,6 +30,7 @@ internal static class ErrorCodes
         ChatStatus.AlreadyJoined => new(AlreadyJoined, "This connection has already joined a room.", reference),
         ChatStatus.RoomFull => new(RoomFull, "The room is full.", reference),
         ChatStatus.RoomCreationLimited => new(TooManyNewRooms, "Too many new rooms were created from your address in the last minute; join an existing room or try again later.", reference),
+        ChatStatus.TooManyFromAddress => new(TooManyFromAddress, $"Your address already has {limits.MaxParticipantsPerRoomPerAddress} participants in this room.", reference),
         ChatStatus.InvalidRoom => new(InvalidRoom, "Room names are 1-64 letters, digits, '-' or '_'.", reference),
         ChatStatus.NameRequired => new(NameRequired, "Choose a display name.", reference),
         ChatStatus.NameTooLong => new(NameTooLong, $"Display names are at most {limits.MaxNameLength} characters.", reference),

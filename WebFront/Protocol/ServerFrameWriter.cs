@@ -7,7 +7,13 @@ namespace OrleansChat.WebFront.Protocol;
 /// <summary>Turns room events, snapshots and errors into UTF-8 JSON frames.</summary>
 internal static class ServerFrameWriter
 {
-    private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
+    // Non-ASCII text goes out as UTF-8, not \uXXXX escapes (ChatJsonEncoder); otherwise the context's own options.
+    private static readonly ProtocolJsonContext Json = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Encoder = ChatJsonEncoder.Instance,
+    });
 
     public static byte[] Event(ChatEvent chatEvent) => chatEvent switch
     {

@@ -1,21 +1,35 @@
 using Microsoft.Extensions.Options;
+using OrleansChat.Model;
 using OrleansChat.WebFront.Logging;
 
 namespace OrleansChat.WebFront.Rooms;
 
 /// <summary>
-/// Renews the presence leases of this WebFront's sockets: one call per room (for all of the room's feeds and members)
-/// every third of <see cref="ChatLimits.LeaseTimeout"/>. If this process dies, the leases lapse and the rooms remove
-/// its participants (no ghost typers). Connections a room has forgotten rejoin; each feed checks against the room's
-/// sequence number that its members were given every event (<see cref="RoomFeed.CheckDeliveredAsync"/>).
+/// Renews the presence leases of this WebFront's sockets every third of <see cref="ChatLimits.LeaseTimeout"/>: rooms
+/// in batches of <see cref="RoomsPerBatch"/>, each batch one call to a <see cref="ILeaseRenewalGrain"/> that renews
+/// its rooms from inside the cluster. If this process dies, the leases lapse and the rooms remove its participants (no
+/// ghost typers). Connections a room has forgotten rejoin; each feed checks against the room's sequence number that its
+/// members were given every event (<see cref="RoomFeed.CheckDeliveredAsync"/>).
 /// </summary>
 internal sealed class PresenceLeases(
     RoomFeeds feeds,
+    IGrainFactory grains,
     IOptions<ChatLimits> limits,
     ILogger<PresenceLeases> logger) : BackgroundService
 {
+    /// <summary>Rooms per renewal call.</summary>
+    internal const int RoomsPerBatch = 500;
+
     /// <summary>Renewal calls in flight at once.</summary>
-    internal const int RenewalsInFlight = 64;
+    internal const int BatchesInFlight = 4;
+
+    private int _rounds;
+
+    /// <summary>How long the last round took (tests and diagnostics: it must stay well below the lease).</summary>
+    public TimeSpan LastRound { get; private set; }
+
+    /// <summary>Rounds completed since the start.</summary>
+    public int Rounds => Volatile.Read(ref _rounds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,40 +37,63 @@ internal sealed class PresenceLeases(
         using var timer = new PeriodicTimer(period);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var rooms = feeds.Feeds.GroupBy(f => f.RoomId, StringComparer.Ordinal);
-            // The calls wait on the network, not the CPU: many in flight, so a WebFront with hundreds of rooms renews
-            // them all well within a period even when each call is slow (at the default parallelism of one per core,
-            // 200 rooms under load took longer than the lease, and live users were expired).
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = RenewalsInFlight, CancellationToken = stoppingToken };
-            await Parallel.ForEachAsync(rooms, parallel, async (room, cancellationToken) =>
-            {
-                var members = room.SelectMany(f => f.Members).Where(m => m.IsJoined).ToDictionary(m => m.ConnectionId, StringComparer.Ordinal);
-                if (members.Count == 0)
-                {
-                    return;
-                }
-
-                try
-                {
-                    var renewal = await room.First().Room.RenewLeases([.. members.Keys]).WaitAsync(period, cancellationToken);
-                    foreach (var id in renewal.UnknownConnections)
-                    {
-                        if (members.TryGetValue(id, out var member))
-                        {
-                            member.RequestRejoin();
-                        }
-                    }
-
-                    foreach (var feed in room)
-                    {
-                        await feed.CheckDeliveredAsync(renewal.Seq);
-                    }
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    WebFrontLog.LeaseRenewalFailed(logger, ex, room.Key);
-                }
-            });
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await RenewAllAsync(period, stoppingToken);
+            LastRound = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Interlocked.Increment(ref _rounds);
         }
     }
+
+    private async Task RenewAllAsync(TimeSpan period, CancellationToken stoppingToken)
+    {
+        var rooms = feeds.Feeds
+            .GroupBy(f => f.RoomId, StringComparer.Ordinal)
+            .Select(room => new RoomToRenew(
+                room.Key,
+                [.. room],
+                room.SelectMany(f => f.Members).Where(m => m.IsJoined).DistinctBy(m => m.ConnectionId).ToDictionary(m => m.ConnectionId, StringComparer.Ordinal)))
+            .Where(room => room.Members.Count > 0)
+            .Chunk(RoomsPerBatch);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = stoppingToken };
+        await Parallel.ForEachAsync(rooms, parallel, async (batch, cancellationToken) =>
+        {
+            RoomLeaseRenewal[] answers;
+            try
+            {
+                var request = batch.Select(r => new RoomLeases(r.RoomId, [.. r.Members.Keys])).ToArray();
+                answers = await grains.GetGrain<ILeaseRenewalGrain>(0).RenewMany(request).WaitAsync(period, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                WebFrontLog.LeaseRenewalFailed(logger, ex, batch.Length, batch[0].RoomId);
+                return;
+            }
+
+            for (var i = 0; i < batch.Length && i < answers.Length; i++)
+            {
+                if (answers[i].Renewal is { } renewal)
+                {
+                    await ApplyAsync(batch[i], renewal);
+                }
+            }
+        });
+    }
+
+    private static async Task ApplyAsync(RoomToRenew room, LeaseRenewal renewal)
+    {
+        foreach (var id in renewal.UnknownConnections)
+        {
+            if (room.Members.TryGetValue(id, out var member))
+            {
+                member.RequestRejoin();
+            }
+        }
+
+        foreach (var feed in room.Feeds)
+        {
+            await feed.CheckDeliveredAsync(renewal.Seq);
+        }
+    }
+
+    private sealed record RoomToRenew(string RoomId, RoomFeed[] Feeds, Dictionary<string, IRoomMember> Members);
 }

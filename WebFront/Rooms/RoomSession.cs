@@ -36,6 +36,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
     private string? _name;
     private int _rejoinRequested;
     private int _joining;
+    private long _lastWelcomeAt;
     private int _welcomeRequests;
     private Task? _welcomeLoop;
 
@@ -191,7 +192,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             Task<JoinResult>? call = null;
             try
             {
-                call = feed.Room.Join(ConnectionId, name, mayCreate);
+                call = feed.Room.Join(ConnectionId, name, mayCreate, _clientAddress?.ToString());
                 _joinCall = call;
                 result = await Call(call, cancellationToken);
             }
@@ -398,6 +399,14 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
 
             try
             {
+                // A welcome can be large and a resync request is 17 bytes: at most one per MinWelcomeInterval; requests
+                // that arrive meanwhile are answered by the same welcome (the outbox coalesces them).
+                var wait = _options.MinWelcomeInterval - System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastWelcomeAt));
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _closing.Token);
+                }
+
                 await ProduceWelcomeAsync(retry: true, _closing.Token);
             }
             catch (OperationCanceledException) when (_closing.IsCancellationRequested)
@@ -477,7 +486,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
     private async Task<RoomSnapshot?> RejoinRoomAsync(RoomFeed feed, CancellationToken cancellationToken)
     {
         WebFrontLog.Rejoining(_logger, ConnectionId, feed.RoomId);
-        var call = feed.Room.Join(ConnectionId, _name!);
+        var call = feed.Room.Join(ConnectionId, _name!, mayCreateRoom: true, _clientAddress?.ToString());
         _joinCall = call;
         var result = await Call(call, cancellationToken);
         switch (result.Status)
@@ -539,8 +548,11 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         }
     }
 
-    private byte[] Welcome(RoomSnapshot snapshot) =>
-        ServerFrameWriter.Welcome(snapshot, ConnectionId, _name!, _serverId, _clientLimits);
+    private byte[] Welcome(RoomSnapshot snapshot)
+    {
+        Volatile.Write(ref _lastWelcomeAt, System.Diagnostics.Stopwatch.GetTimestamp());
+        return ServerFrameWriter.Welcome(snapshot, ConnectionId, _name!, _serverId, _clientLimits);
+    }
 
     private void SendError(ChatStatus status, string? reference = null) => SendError(ErrorCodes.FromStatus(status, _limits, reference));
 
