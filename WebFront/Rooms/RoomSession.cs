@@ -25,7 +25,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
     private readonly ClientLimits _clientLimits;
     private readonly string _serverId;
     private readonly ILogger _logger;
-    private readonly TokenBucket _historyRequests;
+    private readonly System.Threading.RateLimiting.TokenBucketRateLimiter _historyRequests;
     private readonly SemaphoreSlim _welcomeGate = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _loopGate = new();
@@ -52,7 +52,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         _serverId = services.ServerId;
         _logger = logger;
         _clientLimits = new ClientLimits(_limits.MaxNameLength, _limits.MaxDraftLength, _options.MaxFrameBytes);
-        _historyRequests = new TokenBucket(_options.HistoryBurst, _options.HistoryRequestsPerSecond);
+        _historyRequests = SocketRateLimiters.TokenBucket(_options.HistoryRequestsPerSecond, _options.HistoryBurst);
         Outbox = new SocketOutbox(_options.OutboundQueueCapacity, StartWelcomeLoop);
     }
 
@@ -152,6 +152,7 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
 
         _welcomeGate.Dispose();
         _closing.Dispose();
+        _historyRequests.Dispose();
     }
 
     // ---------------------------------------------------------------- commands
@@ -188,13 +189,20 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             feed.Add(this);
             _joinSent = feed.Room;
             JoinResult result;
-            var mayCreate = _newRooms.TryTake(_clientAddress);
-            Task<JoinResult>? call = null;
             try
             {
-                call = feed.Room.Join(ConnectionId, name, mayCreate, _clientAddress?.ToString());
+                // With a cap on new rooms, an existing room is joined without using a permit; only a room that does not
+                // exist yet takes one, and is asked again with it.
+                var address = _clientAddress?.ToString();
+                var call = feed.Room.Join(ConnectionId, name, _newRooms.IsUnlimited, address);
                 _joinCall = call;
                 result = await Call(call, cancellationToken);
+                if (result.Status == ChatStatus.RoomCreationLimited && _newRooms.TryTake(_clientAddress))
+                {
+                    call = feed.Room.Join(ConnectionId, name, mayCreateRoom: true, address);
+                    _joinCall = call;
+                    result = await Call(call, cancellationToken);
+                }
             }
             catch when (!cancellationToken.IsCancellationRequested)
             {
@@ -202,13 +210,6 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
                 await LeaveQuietlyAsync(feed.Room);
                 _joinSent = null;
                 throw;
-            }
-            finally
-            {
-                if (mayCreate && !(call is { IsCompletedSuccessfully: true } && call.Result.Created))
-                {
-                    _newRooms.Release(_clientAddress);
-                }
             }
 
             if (result.Status != ChatStatus.Ok || result.Snapshot is null)

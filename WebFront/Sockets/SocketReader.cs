@@ -12,7 +12,7 @@ namespace OrleansChat.WebFront.Sockets;
 /// </summary>
 internal sealed class SocketReader(WebSocket socket, ChatSocketOptions options, ChatMetrics metrics, ILogger logger, string connectionId)
 {
-    private readonly TokenBucket _bucket = new(options.FrameBurst, options.FramesPerSecond);
+    private readonly System.Threading.RateLimiting.TokenBucketRateLimiter _bucket = SocketRateLimiters.TokenBucket(options.FramesPerSecond, options.FrameBurst);
     private long _floodWindowStart;
     private int _droppedInWindow;
     private long _lastRateErrorAt;
@@ -23,6 +23,7 @@ internal sealed class SocketReader(WebSocket socket, ChatSocketOptions options, 
         Action<ProtocolError> sendError,
         CancellationToken cancellationToken)
     {
+        using var bucket = _bucket;
         var limit = options.MaxFrameBytes;
         while (true)
         {
