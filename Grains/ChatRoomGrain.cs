@@ -370,22 +370,30 @@ public sealed class ChatRoomGrain(
     }
 
     /// <summary>
-    /// Publishes an event, retrying once: a failed enqueue (e.g. while the stream's queue moves after a silo died)
-    /// is retried; if the first attempt did get through, subscribers drop the copy by its sequence number.
+    /// Publishes an event, retrying a failed enqueue (the stream's queue moving after a silo died, or this room holding
+    /// its whole share of a full queue) with growing delays; if an attempt did get through, subscribers drop the copy
+    /// by its sequence number. While it waits, this room takes no other call: a flood backs off in its own room, and
+    /// what still fails is reported to that room's callers (as <c>unavailable</c>), never to other rooms.
     /// </summary>
     private async Task Publish(ChatEvent chatEvent)
     {
         var stamped = chatEvent with { PublishedAt = time.GetUtcNow() };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await _stream!.OnNextAsync(stamped);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
-        {
-            ChatRoomLog.PublishRetry(logger, ex, _roomId, stamped.Seq);
-            await _stream!.OnNextAsync(stamped);
+            try
+            {
+                await _stream!.OnNextAsync(stamped);
+                return;
+            }
+            catch (Exception ex) when (attempt < PublishAttempts && ex is TimeoutException or OrleansException or InvalidOperationException)
+            {
+                ChatRoomLog.PublishRetry(logger, ex, _roomId, stamped.Seq);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt * attempt));
+            }
         }
     }
+
+    private const int PublishAttempts = 4;
 
     /// <summary>Commit times are stored to the millisecond: what is published equals what is read back later.</summary>
     private static DateTimeOffset StoredTime(DateTimeOffset now) =>

@@ -25,7 +25,7 @@ internal static partial class ChatRoomLog
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Room {RoomId}: the lease of {ConnectionId} expired; removing it")]
     public static partial void LeaseExpired(ILogger logger, string roomId, string connectionId);
 
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Room {RoomId}: publishing event {Seq} failed once; retrying")]
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Room {RoomId}: publishing event {Seq} failed; retrying after a delay")]
     public static partial void PublishRetry(ILogger logger, Exception exception, string roomId, long seq);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Room {RoomId}: the store already holds messages up to seq {StoredSeq}, above {Seq}: another activation wrote; continuing above it")]

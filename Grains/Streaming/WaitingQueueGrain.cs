@@ -23,7 +23,14 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
     /// <summary>Most batches a queue holds before publishing fails (the same bound as a memory stream queue).</summary>
     public const int MaxQueued = 16_384;
 
+    /// <summary>
+    /// Most batches of one stream (one room) a queue holds: a flooded room fills its own share and its publishes fail,
+    /// while the other rooms on the same queue keep three quarters of it.
+    /// </summary>
+    public const int MaxQueuedPerStream = MaxQueued / 4;
+
     private readonly Queue<ChatQueueBatch> _queue = new();
+    private readonly Dictionary<StreamId, int> _perStream = [];
     private long _nextSequenceNumber = DateTime.UtcNow.Ticks; // grows across activations too
     private TaskCompletionSource<bool>? _waiter;
 
@@ -35,6 +42,14 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
                 $"Stream queue {this.GetPrimaryKeyString()} is full ({MaxQueued} batches): its pulling agent is not reading.");
         }
 
+        var queued = _perStream.GetValueOrDefault(batch.StreamId);
+        if (queued >= MaxQueuedPerStream)
+        {
+            throw new InvalidOperationException(
+                $"Stream {batch.StreamId} holds its share of queue {this.GetPrimaryKeyString()} ({MaxQueuedPerStream} batches): it publishes faster than it is delivered.");
+        }
+
+        _perStream[batch.StreamId] = queued + 1;
         _queue.Enqueue(batch.Queued(_nextSequenceNumber++));
         Wake(true);
         return Task.CompletedTask;
@@ -45,6 +60,15 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
         while (_queue.TryPeek(out var head) && head.Token!.SequenceNumber <= takenThrough)
         {
             _queue.Dequeue();
+            var left = _perStream[head.StreamId] - 1;
+            if (left == 0)
+            {
+                _perStream.Remove(head.StreamId);
+            }
+            else
+            {
+                _perStream[head.StreamId] = left;
+            }
         }
 
         if (_queue.Count == 0 && wait > TimeSpan.Zero)

@@ -12,8 +12,8 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
 
     private IWaitingQueueGrain NewQueue() => cluster.Client.GetGrain<IWaitingQueueGrain>("test/" + Guid.NewGuid().ToString("N"));
 
-    private static ChatQueueBatch Batch(string text) =>
-        new(StreamId.Create("test-stream", "room"), [text], null, null);
+    private static ChatQueueBatch Batch(string text, string room = "room") =>
+        new(StreamId.Create("test-stream", room), [text], null, null);
 
     [Fact]
     public async Task AReadOnAnEmptyQueueWaitsAndGetsTheBatchTheMomentItIsQueued()
@@ -80,15 +80,45 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
     }
 
     [Fact]
+    public async Task AFloodedRoomFillsOnlyItsShareOfTheQueue()
+    {
+        var queue = NewQueue();
+        for (var i = 0; i < WaitingQueueGrain.MaxQueuedPerStream; i += 512)
+        {
+            await Task.WhenAll(Enumerable.Range(i, 512).Select(n => queue.Enqueue(Batch("flood " + n, "flooded"))));
+        }
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => queue.Enqueue(Batch("one too many", "flooded")));
+        Assert.Contains("share", refused.Message, StringComparison.Ordinal);
+
+        // Another room on the same queue is not affected; once the flood is read, the flooded room may publish again.
+        await queue.Enqueue(Batch("hello", "quiet"));
+        var takenThrough = 0L;
+        while (true)
+        {
+            var batches = await queue.Dequeue(4_096, TimeSpan.Zero, takenThrough);
+            if (batches.Count == 0)
+            {
+                break;
+            }
+
+            takenThrough = batches[^1].Token!.SequenceNumber;
+        }
+
+        await queue.Enqueue(Batch("after the flood", "flooded"));
+    }
+
+    [Fact]
     public async Task AFullQueueRefusesMoreAndKeepsWhatItHas()
     {
         var queue = NewQueue();
         for (var i = 0; i < WaitingQueueGrain.MaxQueued; i += 512)
         {
-            await Task.WhenAll(Enumerable.Range(i, Math.Min(512, WaitingQueueGrain.MaxQueued - i)).Select(n => queue.Enqueue(Batch("m" + n))));
+            // Spread over rooms: one room alone may only fill its share.
+            await Task.WhenAll(Enumerable.Range(i, Math.Min(512, WaitingQueueGrain.MaxQueued - i)).Select(n => queue.Enqueue(Batch("m" + n, "room" + (n % 8)))));
         }
 
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => queue.Enqueue(Batch("one too many")));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => queue.Enqueue(Batch("one too many", "room9")));
         Assert.Contains("is full", refused.Message, StringComparison.Ordinal);
 
         var read = 0;
