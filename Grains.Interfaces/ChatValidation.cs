@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OrleansChat.Unicode;
 
 namespace OrleansChat;
 
@@ -9,10 +10,11 @@ public static partial class ChatValidation
     public const int MaxClientMessageIdLength = 64;
     public const string DefaultRoom = "lobby";
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9_-]{0,63})$", RegexOptions.CultureInvariant)]
+    // \A and \z, not ^ and $: in .NET '$' also matches before a final "\n", so "lobby\n" would pass.
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex RoomIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClientMessageIdPattern();
 
     /// <summary>Room ids are lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 64 long.</summary>
@@ -36,21 +38,38 @@ public static partial class ChatValidation
     public static bool IsValidConnectionId(string? id) =>
         !string.IsNullOrEmpty(id) && id.Length <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '.');
 
-    /// <summary>Trims a display name; returns the status that says why it is unusable, or Ok.</summary>
+    /// <summary>
+    /// Normalises a display name (Unicode NFC, trimmed, each run of inner spaces made one U+0020) and returns the
+    /// status that says why it is unusable, or Ok; <paramref name="trimmed"/> is the normalised name to store.
+    /// The length limit applies to the normalised name. See <see cref="DisplayNameRules"/> for what is refused.
+    /// </summary>
     public static ChatStatus CheckDisplayName(string? name, ChatLimits limits, out string trimmed)
     {
-        trimmed = name?.Trim() ?? string.Empty;
-        if (trimmed.Length == 0)
+        trimmed = string.Empty;
+        if (name is null || name.Length == 0)
         {
             return ChatStatus.NameRequired;
         }
 
-        if (trimmed.Length > limits.MaxNameLength)
+        // A lone surrogate cannot be normalised (or shown): refuse it before anything else.
+        if (!DisplayNameRules.IsWellFormed(name))
+        {
+            return ChatStatus.NameInvalid;
+        }
+
+        var normalized = DisplayNameRules.CollapseSpaces(Nfc.Normalize(name).Trim());
+        if (normalized.Length == 0)
+        {
+            return ChatStatus.NameRequired;
+        }
+
+        trimmed = normalized;
+        if (normalized.Length > limits.MaxNameLength)
         {
             return ChatStatus.NameTooLong;
         }
 
-        return trimmed.Any(char.IsControl) ? ChatStatus.NameInvalid : ChatStatus.Ok;
+        return DisplayNameRules.IsAcceptable(normalized) ? ChatStatus.Ok : ChatStatus.NameInvalid;
     }
 
     /// <summary>Checks the text of a draft or a message (a message must also not be blank).</summary>

@@ -34,7 +34,7 @@ internal static class ErrorCodes
         ChatStatus.InvalidRoom => new(InvalidRoom, "Room names are 1-64 letters, digits, '-' or '_'.", reference),
         ChatStatus.NameRequired => new(NameRequired, "Choose a display name.", reference),
         ChatStatus.NameTooLong => new(NameTooLong, $"Display names are at most {limits.MaxNameLength} characters.", reference),
-        ChatStatus.NameInvalid => new(NameInvalid, "Display names cannot contain control characters.", reference),
+        ChatStatus.NameInvalid => new(NameInvalid, "Display names cannot contain control, direction-changing or invisible characters, and need at least one visible character.", reference),
         ChatStatus.TextRequired => new(TextRequired, "A message needs some text.", reference),
         ChatStatus.TextTooLong => new(TextTooLong, $"Text is limited to {limits.MaxDraftLength} characters.", reference),
         ChatStatus.InvalidMessageId => new(InvalidMessageId, "A message id is 1-64 letters, digits, '-' or '_'.", reference),

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { ChatComposer } from "./components/ChatComposer.tsx";
 import { ChatHeader } from "./components/ChatHeader.tsx";
 import { ChatLog } from "./components/ChatLog.tsx";
@@ -6,6 +6,7 @@ import { DraftPanel } from "./components/DraftPanel.tsx";
 import { ErrorAlerts } from "./components/ErrorAlerts.tsx";
 import { NameForm } from "./components/NameForm.tsx";
 import { nameErrorCodes } from "./session/chatReducer.ts";
+import { nameTagger } from "./session/nameTags.ts";
 import { defaultRoom, isValidRoom, loadName, roomFromLocation, saveName } from "./session/room.ts";
 import { useChatSession } from "./session/useChatSession.ts";
 
@@ -72,6 +73,7 @@ export function App() {
     : null;
   const shownName = state.self?.name ?? name;
   const selfConnectionId = state.self?.connectionId ?? null;
+  const tagFor = useMemo(() => nameTagger(state.participants), [state.participants]);
 
   const nameForm = (
     <NameForm
@@ -93,6 +95,7 @@ export function App() {
         participants={state.participants}
         selfConnectionId={selfConnectionId}
         onChangeName={name !== null && !askName ? () => setEditingName(true) : null}
+        tagFor={tagFor}
       />
       <ErrorAlerts errors={state.errors} onDismiss={session.dismissError} />
       {!roomValid ? (
@@ -119,10 +122,12 @@ export function App() {
             onLoadOlder={session.loadOlder}
             ownConnectionIds={state.ownConnectionIds}
             selfName={shownName ?? ""}
+            selfConnectionId={selfConnectionId}
+            tagFor={tagFor}
             onRetry={session.retryMessage}
             onDiscard={session.discardMessage}
           />
-          <DraftPanel participants={state.participants} drafts={state.drafts} selfConnectionId={selfConnectionId} />
+          <DraftPanel participants={state.participants} drafts={state.drafts} selfConnectionId={selfConnectionId} tagFor={tagFor} />
           {askName ? nameForm : (
             <ChatComposer
               text={draft}

@@ -1,5 +1,7 @@
 import type { ConnectionStatus } from "../session/chatReducer.ts";
+import type { NameTagger } from "../session/nameTags.ts";
 import type { Participant } from "../session/protocol.ts";
+import { ParticipantName } from "./ParticipantName.tsx";
 
 export const statusText: Readonly<Record<ConnectionStatus, string>> = {
   connecting: "Connecting…",
@@ -16,10 +18,12 @@ interface ChatHeaderProps {
   readonly participants: readonly Participant[];
   readonly selfConnectionId: string | null;
   readonly onChangeName: (() => void) | null;
+  /** Tags for names that more than one participant has. */
+  readonly tagFor: NameTagger;
 }
 
 /** The room, who this tab is, the connection state and everyone in the room. */
-export function ChatHeader({ room, name, status, participants, selfConnectionId, onChangeName }: ChatHeaderProps) {
+export function ChatHeader({ room, name, status, participants, selfConnectionId, onChangeName, tagFor }: ChatHeaderProps) {
   return (
     <header className="chat-header">
       <div className="title-row">
@@ -32,7 +36,7 @@ export function ChatHeader({ room, name, status, participants, selfConnectionId,
       <div className="who-row">
         {name !== null && (
           <p className="me">
-            <span>You are <strong>{name}</strong></span>
+            <span>You are <strong>{selfConnectionId === null ? <bdi>{name}</bdi> : <ParticipantName name={name} connectionId={selfConnectionId} tagFor={tagFor} />}</strong></span>
             {onChangeName !== null && (
               <button type="button" className="link-button" onClick={onChangeName}>Change name</button>
             )}
@@ -48,8 +52,9 @@ export function ChatHeader({ room, name, status, participants, selfConnectionId,
                 key={p.connectionId}
                 className={p.connectionId === selfConnectionId ? "participant self" : "participant"}
                 aria-current={p.connectionId === selfConnectionId ? "true" : undefined}
+                title={p.name}
               >
-                {p.name}
+                <ParticipantName name={p.name} connectionId={p.connectionId} tagFor={tagFor} />
               </li>
             ))}
           </ul>

@@ -1,6 +1,8 @@
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { PendingMessage } from "../session/chatReducer.ts";
+import type { NameTagger } from "../session/nameTags.ts";
 import type { ChatMessage } from "../session/protocol.ts";
+import { ParticipantName } from "./ParticipantName.tsx";
 
 interface ChatLogProps {
   readonly messages: readonly ChatMessage[];
@@ -15,6 +17,10 @@ interface ChatLogProps {
   readonly onLoadOlder: () => void;
   readonly ownConnectionIds: readonly string[];
   readonly selfName: string;
+  /** This tab's connection id, for the tag of its own messages still on their way. */
+  readonly selfConnectionId: string | null;
+  /** Tags for names that more than one participant has. */
+  readonly tagFor: NameTagger;
   readonly onRetry: (clientMessageId: string) => void;
   readonly onDiscard: (clientMessageId: string) => void;
 }
@@ -39,7 +45,7 @@ function formatTime(iso: string): string {
  */
 export function ChatLog(props: ChatLogProps) {
   const { messages, pending, moreHistory, historyLoading, historyError, onLoadOlder } = props;
-  const { ownConnectionIds, selfName, onRetry, onDiscard } = props;
+  const { ownConnectionIds, selfName, selfConnectionId, tagFor, onRetry, onDiscard } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   /** The scroll height and first message as last rendered: a page added above moves the content by the difference. */
@@ -130,7 +136,7 @@ export function ChatLog(props: ChatLogProps) {
           {messages.map((m) => (
             <li key={m.clientMessageId} className={own.has(m.connectionId) ? "message own" : "message"}>
               <div className="meta">
-                <span className="who">{m.senderName}</span>
+                <span className="who"><ParticipantName name={m.senderName} connectionId={m.connectionId} tagFor={tagFor} /></span>
                 <time dateTime={m.sentAt}>{formatTime(m.sentAt)}</time>
               </div>
               <div className="text">{m.text}</div>
@@ -143,7 +149,7 @@ export function ChatLog(props: ChatLogProps) {
               aria-busy={p.status === "sending" ? "true" : undefined}
             >
               <div className="meta">
-                <span className="who">{selfName}</span>
+                <span className="who">{selfConnectionId === null ? <bdi>{selfName}</bdi> : <ParticipantName name={selfName} connectionId={selfConnectionId} tagFor={tagFor} />}</span>
                 <span className="state">{p.status === "sending" ? "sending…" : "not sent"}</span>
               </div>
               <div className="text">{p.text}</div>

@@ -1,11 +1,15 @@
 import { useLayoutEffect, useRef } from "react";
 import type { DraftState } from "../session/chatReducer.ts";
+import type { NameTagger } from "../session/nameTags.ts";
 import type { Participant } from "../session/protocol.ts";
+import { ParticipantName } from "./ParticipantName.tsx";
 
 interface DraftPanelProps {
   readonly participants: readonly Participant[];
   readonly drafts: Readonly<Record<string, DraftState>>;
   readonly selfConnectionId: string | null;
+  /** Tags for names that more than one participant has. */
+  readonly tagFor: NameTagger;
 }
 
 interface LiveDraft {
@@ -15,7 +19,7 @@ interface LiveDraft {
 }
 
 /** Every other participant's text as they type it, in the order they joined. */
-export function DraftPanel({ participants, drafts, selfConnectionId }: DraftPanelProps) {
+export function DraftPanel({ participants, drafts, selfConnectionId, tagFor }: DraftPanelProps) {
   const names = new Map(participants.map((p) => [p.connectionId, p.name] as const));
   const order = new Map(participants.map((p, i) => [p.connectionId, i] as const));
   const live: LiveDraft[] = Object.entries(drafts)
@@ -26,13 +30,13 @@ export function DraftPanel({ participants, drafts, selfConnectionId }: DraftPane
   return (
     <section aria-label="Live drafts" className={live.length === 0 ? "drafts idle" : "drafts"}>
       <ul>
-        {live.map((d) => <DraftItem key={d.connectionId} draft={d} />)}
+        {live.map((d) => <DraftItem key={d.connectionId} draft={d} tagFor={tagFor} />)}
       </ul>
     </section>
   );
 }
 
-function DraftItem({ draft }: { readonly draft: LiveDraft }) {
+function DraftItem({ draft, tagFor }: { readonly draft: LiveDraft; readonly tagFor: NameTagger }) {
   const textRef = useRef<HTMLSpanElement>(null);
   // Long drafts scroll inside their box: keep the end, where the typing happens, in view.
   useLayoutEffect(() => {
@@ -41,7 +45,7 @@ function DraftItem({ draft }: { readonly draft: LiveDraft }) {
   }, [draft.text]);
   return (
     <li data-connection-id={draft.connectionId}>
-      <span className="who">{draft.name} is typing</span>
+      <span className="who"><ParticipantName name={draft.name} connectionId={draft.connectionId} tagFor={tagFor} /> is typing</span>
       <span className="visually-hidden">: </span>
       <span className="draft-text" ref={textRef}>{draft.text}</span>
     </li>

@@ -25,6 +25,11 @@ test("names: required, bounded, no control characters", () => {
   assert.match(nameProblem("   ", 32) ?? "", /enter a name/);
   assert.match(nameProblem("abcd", 3) ?? "", /3 characters/);
   assert.match(nameProblem("a\u0007b", 32) ?? "", /control/);
+  assert.match(nameProblem("Ana\u202eevil", 32) ?? "", /invisible or direction-changing/);
+  assert.match(nameProblem("An\u200ba", 32) ?? "", /invisible/);
+  assert.match(nameProblem("\u3164", 32) ?? "", /invisible/);
+  // A ZWJ inside an emoji sequence is the server's to judge (it allows it there).
+  assert.equal(nameProblem("\u{1F469}\u200d\u{1F467}", 32), null);
 });
 
 test("the name is remembered under orleanschat.name", () => {

@@ -33,6 +33,10 @@ export function nameProblem(raw: string, maxNameLength: number): string | null {
   if (name === "") return "Please enter a name.";
   if (name.length > maxNameLength) return `Names are limited to ${maxNameLength} characters.`;
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return "Names cannot contain control characters.";
+  // The server's rules are wider (docs/protocol.md, "Display names"); these are the ones a person can paste by accident.
+  if (/[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u115f\u1160\u3164\uffa0\u2800]/.test(name)) {
+    return "Names cannot contain invisible or direction-changing characters.";
+  }
   return null;
 }
 
