@@ -14,13 +14,18 @@ public sealed class WebFrontHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private WebFrontHost(WebApplication app, Uri baseAddress)
+    private WebFrontHost(WebApplication app, Uri baseAddress, Uri? metricsAddress)
     {
         _app = app;
         BaseAddress = baseAddress;
+        MetricsAddress = metricsAddress;
     }
 
+    /// <summary>The public listener (the client, the socket, health).</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The internal metrics listener (<c>/metrics</c> only), or null when it is off.</summary>
+    public Uri? MetricsAddress { get; }
 
     /// <summary>The app's services (white-box checks: its room feeds, its Orleans client).</summary>
     public IServiceProvider Services => _app.Services;
@@ -41,6 +46,7 @@ public sealed class WebFrontHost : IAsyncDisposable
             ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:StreamPollPeriod"] = "00:00:00.005",
+            ["Chat:Metrics:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Every test makes rooms and sockets of its own, all from 127.0.0.1: the per-address caps would refuse
             // them. Their own tests set them.
             ["Chat:Limits:NewRoomsPerMinutePerAddress"] = "0",
@@ -66,8 +72,10 @@ public sealed class WebFrontHost : IAsyncDisposable
         var app = builder.Build();
         app.MapChatWebFront();
         await app.StartAsync();
-        var address = app.ListeningAddresses().First();
-        return new WebFrontHost(app, new Uri(address));
+        var metricsPort = app.Configuration["Chat:Metrics:Port"];
+        var addresses = app.ListeningAddresses().Select(a => new Uri(a)).ToList();
+        var metrics = addresses.FirstOrDefault(a => a.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) == metricsPort);
+        return new WebFrontHost(app, addresses.First(a => a != metrics), metrics);
     }
 
     /// <summary>The folder holding OrleansChat.sln, found upwards from the test binaries.</summary>

@@ -23,7 +23,7 @@ public sealed class ObservabilityTests(ServerFeedFixture fixture)
         await alice.SendChunkAsync("measured");
         await bob.NextOfTypeAsync("chunk");
 
-        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        using var http = new HttpClient { BaseAddress = fixture.Host.MetricsAddress };
         string metrics = string.Empty;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         // The exporter's snapshot is refreshed on scrape; wait until it includes this traffic.
@@ -38,4 +38,32 @@ public sealed class ObservabilityTests(ServerFeedFixture fixture)
         Assert.Contains("chat_events_relayed", metrics, StringComparison.Ordinal);
         Assert.Contains("chat_relay_latency", metrics, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/METRICS")]
+    [InlineData("/Metrics/")]
+    [InlineData("/metrics/anything")]
+    [InlineData("/%6Detrics")]
+    public async Task ThePublicListenerNeverServesMetrics(string path)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("chat_", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/ready")]
+    [InlineData("/ws")]
+    [InlineData("/METRICS")]
+    public async Task TheMetricsListenerServesNothingElse(string path)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Host.MetricsAddress };
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync(new Uri(path, UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public void TheMetricsListenerIsOnLoopbackByDefault() => Assert.True(System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(fixture.Host.MetricsAddress!.Host)));
 }
