@@ -26,7 +26,10 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
         var (redis, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::ElastiCache::ReplicationGroup");
 
         Assert.Contains($"REDIS='{{GetAtt:{redis}.PrimaryEndPoint.Address}}:6379,ssl=true,abortConnect=false'", script, StringComparison.Ordinal);
-        Assert.Contains("--env \"ConnectionStrings__Redis=$REDIS\" --env \"Orleans__ClusterId=$CLUSTER_ID\" --env \"Orleans__ServiceId=$SERVICE_ID\"", script, StringComparison.Ordinal);
+        // The connection string reaches the containers through the root-only env file, with the auth token appended.
+        Assert.Contains("printf 'ConnectionStrings__Redis=%s,password=%s\\n' \"$REDIS\" \"$redis_token\" >\"$RUN_DIR/redis.env\"", script, StringComparison.Ordinal);
+        Assert.Contains("--env-file \"$RUN_DIR/redis.env\" --env \"Orleans__ClusterId=$CLUSTER_ID\" --env \"Orleans__ServiceId=$SERVICE_ID\"", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("ConnectionStrings__Redis=$REDIS\"", script, StringComparison.Ordinal);
         Assert.Contains("CLUSTER_ID='orleans-chat'", script, StringComparison.Ordinal);
         Assert.Contains("SERVICE_ID='orleans-chat'", script, StringComparison.Ordinal);
     }

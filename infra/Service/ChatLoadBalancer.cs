@@ -22,7 +22,11 @@ public sealed class ChatLoadBalancer : Construct
     /// <summary>A stopping WebFront tells its sockets to go away within seconds; 30 s covers it (ALB's default is 300 s).</summary>
     public static readonly Duration DeregistrationDelay = Duration.Seconds(30);
 
-    public const string HealthCheckPath = "/healthz";
+    /// <summary>
+    /// Readiness, not liveness: a WebFront that cannot reach a silo (a new instance whose Orleans client has not
+    /// connected yet, or a draining one) gets no sockets. <c>/healthz</c> only says the process answers.
+    /// </summary>
+    public const string HealthCheckPath = "/ready";
 
     public ChatLoadBalancer(Construct scope, string id, IVpc vpc, ISecurityGroup securityGroup, AutoScalingGroup targets, DeploySettings settings)
         : base(scope, id)

@@ -18,7 +18,7 @@ public sealed class ServiceStack : Stack
 
         var securityGroups = new ChatSecurityGroups(this, "SecurityGroups", vpc, settings.UsesHttps);
         var redis = new ChatRedis(this, "Redis", vpc, securityGroups.Redis, settings);
-        var instances = new ChatInstances(this, "Instances", vpc, securityGroups.Instances, settings, redis.ConnectionString);
+        var instances = new ChatInstances(this, "Instances", vpc, securityGroups.Instances, settings, redis.ConnectionString, redis.AuthToken);
         var loadBalancer = new ChatLoadBalancer(this, "LoadBalancer", vpc, securityGroups.LoadBalancer, instances.Group, settings);
 
         _ = new CfnOutput(this, "LoadBalancerUrl", new CfnOutputProps

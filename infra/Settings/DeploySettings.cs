@@ -53,6 +53,9 @@ public sealed record DeploySettings
 
     public bool UsesHttps => CertificateArn is not null;
 
+    /// <summary>T-family instances (t2, t3, t3a, t4g) run on CPU credits: the launch template makes them unlimited.</summary>
+    public bool IsBurstable => InstanceType.StartsWith('t');
+
     /// <summary>Reads the settings from the app's context and the given environment (tests pass their own).</summary>
     public static DeploySettings From(Node context, Func<string, string?> environment)
     {
