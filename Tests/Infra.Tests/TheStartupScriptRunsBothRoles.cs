@@ -66,7 +66,9 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
         var (group, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::AutoScaling::AutoScalingGroup");
 
         Assert.Contains($"SIGNAL_RESOURCE='{group}'", script, StringComparison.Ordinal);
-        Assert.Contains("trap 'echo \"orleans-chat: start-up failed at line $LINENO\" >&2; signal FAILURE' ERR", script, StringComparison.Ordinal);
+        Assert.Contains("trap '[ \"$BASH_SUBSHELL\" -gt 0 ] || { echo \"orleans-chat: start-up failed at line $LINENO\" >&2; signal FAILURE; }' ERR", script, StringComparison.Ordinal);
+        // The trap comes before the first command that can fail (the IMDS reads).
+        Assert.True(script.IndexOf("' ERR", StringComparison.Ordinal) < script.IndexOf("TOKEN=$(curl", StringComparison.Ordinal));
         var ready = script.IndexOf("http://127.0.0.1:3000/ready", StringComparison.Ordinal);
         Assert.True(ready > script.IndexOf("\"$IMAGE\" webfront", StringComparison.Ordinal));
         Assert.True(script.IndexOf("signal SUCCESS", StringComparison.Ordinal) > ready);
@@ -89,11 +91,5 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
         Assert.True(process.ExitCode == 0, errors);
     }
 
-    private static string Script(Deployment deployment)
-    {
-        var (_, launchTemplate) = TemplateJson.Single(deployment.ServiceJson, "AWS::EC2::LaunchTemplate");
-        var script = TemplateJson.Render(TemplateJson.Properties(launchTemplate)["LaunchTemplateData"]!["UserData"]);
-        Assert.StartsWith("#!/bin/bash\n", script, StringComparison.Ordinal);
-        return script;
-    }
+    private static string Script(Deployment deployment) => UserData.Of(deployment);
 }
