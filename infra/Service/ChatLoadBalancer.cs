@@ -43,10 +43,22 @@ public sealed class ChatLoadBalancer : Construct
             DropInvalidHeaderFields = true,
             DeletionProtection = false,
         });
-        NagFindings.Acknowledge(LoadBalancer, new AcknowledgedFinding(
-            "AwsSolutions-ELB2",
-            "Access logs need an S3 bucket with a policy for the region's load balancing account; left out of this small deployment. " +
-            "The WebFronts' own logs are in CloudWatch Logs."));
+        if (settings.AccessLogs)
+        {
+            var logs = new AccessLogBucket(this, "AccessLogs");
+            LoadBalancer.SetAttribute("access_logs.s3.enabled", "true");
+            LoadBalancer.SetAttribute("access_logs.s3.bucket", logs.Bucket.BucketName);
+            LoadBalancer.SetAttribute("access_logs.s3.prefix", AccessLogBucket.Prefix);
+            ((CfnResource)LoadBalancer.Node.DefaultChild!).AddDependency(logs.Policy);
+            AccessLogs = logs.Bucket;
+        }
+        else
+        {
+            NagFindings.Acknowledge(LoadBalancer, new AcknowledgedFinding(
+                "AwsSolutions-ELB2",
+                "Access logs are off in this deployment (the default without a certificate; -c accessLogs=true turns them on). " +
+                "The WebFronts' own logs are in CloudWatch Logs."));
+        }
 
         TargetGroup = new ApplicationTargetGroup(this, "WebFronts", new ApplicationTargetGroupProps
         {
@@ -80,6 +92,15 @@ public sealed class ChatLoadBalancer : Construct
                 Open = false,
                 DefaultTargetGroups = [TargetGroup],
             });
+            if (settings.Hsts)
+            {
+                // The ALB adds the header to every HTTPS response (no includeSubDomains: other names of the domain
+                // are not ours to pin). Listener attributes are newer than this CDK version's L2 listener.
+                ((CfnListener)entry.Node.DefaultChild!).AddPropertyOverride("ListenerAttributes", new[]
+                {
+                    new Dictionary<string, object> { ["Key"] = HstsAttribute, ["Value"] = HstsHeader },
+                });
+            }
             LoadBalancer.AddListener("Http", new BaseApplicationListenerProps
             {
                 Port = ChatPorts.Http,
@@ -115,7 +136,15 @@ public sealed class ChatLoadBalancer : Construct
         Url = $"{(settings.UsesHttps ? "https" : "http")}://{LoadBalancer.LoadBalancerDnsName}";
     }
 
+    public const string HstsAttribute = "routing.http.response.strict_transport_security.header_value";
+
+    /// <summary>A year; browsers then refuse plain HTTP for this host name.</summary>
+    public const string HstsHeader = "max-age=31536000";
+
     public ApplicationLoadBalancer LoadBalancer { get; }
+
+    /// <summary>The access-log bucket, when access logs are on.</summary>
+    public Amazon.CDK.AWS.S3.IBucket? AccessLogs { get; }
 
     public ApplicationTargetGroup TargetGroup { get; }
 

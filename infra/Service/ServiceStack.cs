@@ -36,6 +36,15 @@ public sealed class ServiceStack : Stack
             Description = "The instances: aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names <this>",
             Value = instances.Group.AutoScalingGroupName,
         });
+        if (loadBalancer.AccessLogs is { } accessLogs)
+        {
+            _ = new CfnOutput(this, "AccessLogBucket", new CfnOutputProps
+            {
+                Description = "The load balancer's access logs (kept 90 days; the bucket stays after cdk destroy)",
+                Value = accessLogs.BucketName,
+            });
+        }
+
         _ = new CfnOutput(this, "ContainerLogGroup", new CfnOutputProps
         {
             Description = "CloudWatch Logs of the containers (streams <instance-id>/silo and <instance-id>/webfront)",
