@@ -153,8 +153,9 @@ public sealed class ChatInstances : Construct
         NagFindings.Acknowledge(drain, new AcknowledgedFinding(
             "AwsSolutions-IAM5",
             "autoscaling:DescribeAutoScalingInstances has no resource-level permissions and only reads; completing a lifecycle " +
-            "action is limited to this group.",
-            "Resource::*"));
+            "action is limited to this group (its ARN has a '*' where Auto Scaling puts the group's id, unknown before it exists).",
+            "Resource::*",
+            "Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/<InstancesGroupASG9A25D793>"));
         NagFindings.Acknowledge(Role.Node.FindChild("DefaultPolicy"), new AcknowledgedFinding(
             "AwsSolutions-IAM5",
             "ecr:GetAuthorizationToken has no resource-level permissions (it is account-wide by design); image pulls are limited to the one repository.",
