@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using OrleansChat.Infra.Checks;
 using OrleansChat.Infra.Networking;
 using OrleansChat.Infra.Service;
 using OrleansChat.Infra.Settings;
@@ -32,6 +33,8 @@ public static class ChatInfrastructure
             Description = "OrleansChat: ALB, Auto Scaling group of silo + WebFront instances, ElastiCache Redis",
         });
         Tags.Of(app).Add("Project", "OrleansChat");
+        // The CDK's own Lambda-backed custom resources would otherwise get a runtime AWS no longer creates.
+        SupportedLambdaRuntimes.ApplyTo(app);
         return new ChatStacks(networking, service);
     }
 }

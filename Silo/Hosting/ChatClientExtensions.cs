@@ -31,6 +31,7 @@ public static class ChatClientExtensions
         }
 
         builder.Services.AddChatLimits();
+        builder.AddChatShutdownTimeout();
         builder.UseOrleansClient(client =>
         {
             if (gateways.Length > 0)

@@ -32,6 +32,7 @@ public static class ChatSiloExtensions
         var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
         var limits = ValidatedOptions.Bind<ChatLimits>(builder.Configuration, ChatLimits.SectionName);
         builder.Services.AddChatLimits();
+        builder.AddChatShutdownTimeout();
         builder.UseOrleans(silo =>
         {
             if (string.IsNullOrWhiteSpace(redis))

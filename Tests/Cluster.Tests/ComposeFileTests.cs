@@ -240,6 +240,106 @@ public sealed class ComposeFileTests
         }
     }
 
+    [Fact]
+    public void TheBuildStagesRunOnTheBuildersPlatformAndOnlyTheRuntimeStageOnTheTarget()
+    {
+        // Cross-building for x86 on an ARM laptop (infra/DEPLOY.md) must not run npm or dotnet restore under emulation.
+        var stages = DockerfileInstructions(File.ReadAllText(Path.Combine(Root, "Dockerfile"))).Where(i => i.Keyword == "FROM").ToList();
+
+        Assert.Equal(3, stages.Count);
+        Assert.All(stages.SkipLast(1), stage => Assert.StartsWith("--platform=$BUILDPLATFORM ", stage.Arguments, StringComparison.Ordinal));
+        Assert.Contains(" AS client", stages[0].Arguments, StringComparison.Ordinal);
+        Assert.Contains(" AS build", stages[1].Arguments, StringComparison.Ordinal);
+        Assert.DoesNotContain("--platform", stages[^1].Arguments, StringComparison.Ordinal);
+        // The output of the build stages must not depend on the CPU: no runtime identifier, no native app host.
+        var dockerfile = File.ReadAllText(Path.Combine(Root, "Dockerfile"));
+        Assert.DoesNotMatch(@"dotnet (restore|publish)[^\n]*(-r |--runtime|-a |--arch)", dockerfile);
+        Assert.Contains("-p:UseAppHost=false", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheBaseImagesAreMaintainedLines()
+    {
+        var instructions = DockerfileInstructions(File.ReadAllText(Path.Combine(Root, "Dockerfile")));
+        var node = instructions.Single(i => i.Keyword == "ARG" && i.Arguments.StartsWith("NODE_VERSION=", StringComparison.Ordinal)).Arguments;
+        var nodeMajor = int.Parse(node["NODE_VERSION=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        // Even majors are the LTS lines; 20 reached its end of life in April 2026, 22 is in maintenance until April 2027.
+        Assert.True(nodeMajor >= 24 && nodeMajor % 2 == 0, $"node:{nodeMajor} is not a current LTS line");
+
+        var lb = File.ReadAllText(Path.Combine(Root, "docker-compose.yml"));
+        var nginx = Regex.Match(lb, @"image: nginx:(\d+)\.(\d+)-alpine");
+        Assert.True(nginx.Success, "the load balancer's nginx image is not pinned to a minor line");
+        var minor = int.Parse(nginx.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        // 1.28+ (1.27 is closed); `server ... resolve` in an upstream needs open-source nginx 1.27.3 or later.
+        Assert.True(nginx.Groups[1].Value == "1" && minor >= 28, $"nginx:{nginx.Groups[1].Value}.{minor} is a closed branch");
+    }
+
+    [Fact]
+    public void NuGetAdvisoriesAreWarningsInTheImageBuildOnly()
+    {
+        var instructions = DockerfileInstructions(File.ReadAllText(Path.Combine(Root, "Dockerfile")));
+        var build = instructions.Skip(instructions.FindIndex(i => i.Keyword == "FROM" && i.Arguments.Contains(" AS build", StringComparison.Ordinal))).ToList();
+        var warnings = build.Single(i => i.Keyword == "ENV" && i.Arguments.Contains("WarningsNotAsErrors", StringComparison.Ordinal)).Arguments;
+        var restore = build.FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));
+
+        Assert.True(build.FindIndex(i => i.Keyword == "ENV" && i.Arguments.Contains("WarningsNotAsErrors", StringComparison.Ordinal)) < restore);
+        foreach (var code in new[] { "NU1603", "NU1901", "NU1902", "NU1903", "NU1904" })
+        {
+            Assert.Contains(code, warnings, StringComparison.Ordinal);
+        }
+
+        // CI's own build keeps them errors: an advisory fails the next commit there, where it gets fixed.
+        var props = File.ReadAllText(Path.Combine(Root, "Directory.Build.props"));
+        Assert.Contains("<TreatWarningsAsErrors>true</TreatWarningsAsErrors>", props, StringComparison.Ordinal);
+        Assert.DoesNotContain("NU1901", props, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryAppStopsByItselfBeforeComposeKillsIt()
+    {
+        foreach (var name in OrleansServices)
+        {
+            var service = await ServiceAsync(name);
+            var grace = Duration(ScalarText(service.GetProperty("stop_grace_period")));
+            var timeout = TimeSpan.Parse(EnvironmentOf(service)["Chat__ShutdownTimeout"]!, System.Globalization.CultureInfo.InvariantCulture);
+
+            Assert.True(timeout < grace, $"{name}: .NET gives itself {timeout}, compose kills after {grace}");
+            Assert.True(OrleansChat.Hosting.HostShutdown.DefaultTimeout < grace, $"{name}: the hosts' default shutdown timeout is not below {grace}");
+        }
+    }
+
+    [Fact]
+    public void TheHostsShutdownTimeoutIsTheConfiguredOneOrTwentySeconds()
+    {
+        static TimeSpan Configured(string? value)
+        {
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+            if (value is not null)
+            {
+                builder.Configuration[OrleansChat.Hosting.HostShutdown.TimeoutKey] = value;
+            }
+
+            OrleansChat.Hosting.HostShutdown.AddChatShutdownTimeout(builder);
+            using var host = builder.Build();
+            return Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.HostOptions>>(host.Services).Value.ShutdownTimeout;
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(20), Configured(null));
+        Assert.Equal(TimeSpan.FromSeconds(12), Configured("00:00:12"));
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Configured("forever"));
+        Assert.Contains("Chat:ShutdownTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RedisStaysPasswordLessOnThePrivateComposeNetwork()
+    {
+        var redis = await ServiceAsync("redis");
+
+        Assert.False(redis.TryGetProperty("ports", out _), "redis publishes a port: without a password it must stay on the compose network");
+        Assert.Contains("no password here on purpose", File.ReadAllText(Path.Combine(Root, "docker-compose.yml")), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new string[0], "", "webfront", "OrleansChat.WebFront.dll", "http://+:3000")]
     [InlineData(new[] { "silo", "--Orleans:SiloPort=11112" }, "", "silo", "OrleansChat.Silo.dll --Orleans:SiloPort=11112", "")]
@@ -473,6 +573,16 @@ public sealed class ComposeFileTests
         }
 
         return false;
+    }
+
+    // Compose durations as `docker-compose config` prints them: "30s", "1m30s", "1m".
+    private static TimeSpan Duration(string text)
+    {
+        var match = Regex.Match(text, @"^(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$");
+        Assert.True(match.Success && text.Length > 0, $"'{text}' is not a compose duration");
+        var minutes = match.Groups[1].Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var seconds = match.Groups[2].Success ? double.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return TimeSpan.FromMinutes(minutes) + TimeSpan.FromSeconds(seconds);
     }
 
     private static string ScalarText(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();

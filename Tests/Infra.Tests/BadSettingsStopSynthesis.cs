@@ -44,6 +44,8 @@ public sealed class BadSettingsStopSynthesis
     [InlineData("natGateways", "3", "natGateways must be 1 or 2")]
     [InlineData("certificateArn", "my-cert", "certificateArn 'my-cert' is not an ACM certificate ARN")]
     [InlineData("clusterId", "a'b", "clusterId may hold letters, digits")]
+    [InlineData("accessLogs", "yes", "accessLogs must be true or false")]
+    [InlineData("hsts", "true", "hsts=true needs HTTPS")]
     public void ABadContextValueIsNamed(string key, string value, string message)
     {
         var app = Deployment.NewApp(new Dictionary<string, string>

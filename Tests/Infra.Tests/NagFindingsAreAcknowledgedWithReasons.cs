@@ -22,14 +22,15 @@ public sealed class NagFindingsAreAcknowledgedWithReasons(Deployments deployment
         Assert.Equal(
             [
                 "AwsSolutions-AEC5 RedisReplicationGroup",
-                "AwsSolutions-AEC6 RedisReplicationGroup",
                 "AwsSolutions-AS3 InstancesGroupASG",
                 "AwsSolutions-EC23 SecurityGroupsLoadBalancer",
                 "AwsSolutions-ELB2 LoadBalancer",
                 "AwsSolutions-IAM4 CustomVpcRestrictDefaultSGCustomResourceProviderRole",
                 "AwsSolutions-IAM4 InstancesRole",
+                "AwsSolutions-IAM5 InstancesDrainPolicy",
                 "AwsSolutions-IAM5 InstancesRoleDefaultPolicy",
                 "AwsSolutions-L1 CustomVpcRestrictDefaultSGCustomResourceProviderHandler",
+                "AwsSolutions-SMG4 RedisAuthToken",
             ],
             acknowledged.Select(finding => $"{finding.Rule} {finding.Resource[..^8]}").Order());
     }

@@ -42,4 +42,18 @@ public sealed class RedisIsEncryptedAndMultiAz(Deployments deployments)
         var group = Assert.Single(redis["SecurityGroupIds"]!.AsArray());
         Assert.StartsWith("{GetAtt:SecurityGroupsRedis", TemplateJson.Render(group), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ItRequiresTheAuthTokenThatTheStackKeepsInSecretsManager()
+    {
+        var (secret, secretResource) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::SecretsManager::Secret");
+        var redis = TemplateJson.Properties(TemplateJson.Single(deployments.Default.ServiceJson, "AWS::ElastiCache::ReplicationGroup").Resource);
+
+        // A dynamic reference: CloudFormation reads the secret while deploying; the template never holds the token.
+        Assert.Equal($"{{{{resolve:secretsmanager:{{Ref:{secret}}}:SecretString:::}}}}", TemplateJson.Render(redis["AuthToken"]));
+        var generate = TemplateJson.Properties(secretResource)["GenerateSecretString"]!;
+        Assert.True((int)generate["PasswordLength"]! is >= 16 and <= 128, "ElastiCache AUTH tokens are 16 to 128 characters");
+        Assert.True((bool)generate["ExcludePunctuation"]!, "'@', '\"' and '/' are not allowed in AUTH tokens, and ',' would break the connection string");
+        Assert.Null(TemplateJson.Properties(secretResource)["SecretString"]);
+    }
 }

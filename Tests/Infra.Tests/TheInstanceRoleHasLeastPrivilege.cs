@@ -29,9 +29,10 @@ public sealed class TheInstanceRoleHasLeastPrivilege(Deployments deployments)
         // The registry token is account-wide by nature (ECR has no per-repository token); it grants no image by itself.
         var token = Assert.Single(statements, statement => Actions(statement).Contains("ecr:GetAuthorizationToken"));
         Assert.Equal(["ecr:GetAuthorizationToken"], Actions(token));
-        Assert.All(
-            statements.Where(statement => TemplateJson.Render(statement["Resource"]) == "*"),
-            statement => Assert.Equal(["ecr:GetAuthorizationToken"], Actions(statement)));
+        // So is finding the instance's group by its id (read-only): nothing else may apply to every resource.
+        Assert.Equal(
+            ["autoscaling:DescribeAutoScalingInstances", "ecr:GetAuthorizationToken"],
+            statements.Where(statement => TemplateJson.Render(statement["Resource"]) == "*").SelectMany(Actions).Order());
     }
 
     [Fact]
@@ -45,7 +46,29 @@ public sealed class TheInstanceRoleHasLeastPrivilege(Deployments deployments)
 
         var signal = Assert.Single(statements, statement => Actions(statement).Contains("cloudformation:SignalResource"));
         Assert.Equal("{Ref:AWS::StackId}", TemplateJson.Render(signal["Resource"]));
-        Assert.Equal(4, statements.Count);
+        Assert.Equal(7, statements.Count);
+    }
+
+    [Fact]
+    public void TheInstancesMayReadTheRedisTokenAndNoOtherSecret()
+    {
+        var (secret, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::SecretsManager::Secret");
+
+        var read = Assert.Single(Statements(), statement => Actions(statement).Any(action => action.StartsWith("secretsmanager:", StringComparison.Ordinal)));
+        Assert.Equal(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], Actions(read).Order());
+        Assert.Equal($"{{Ref:{secret}}}", TemplateJson.Render(read["Resource"]));
+    }
+
+    [Fact]
+    public void TheDrainWatcherMayCompleteLifecycleActionsOfItsOwnGroupOnly()
+    {
+        var (group, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::AutoScaling::AutoScalingGroup");
+
+        var complete = Assert.Single(Statements(), statement => Actions(statement).Contains("autoscaling:CompleteLifecycleAction"));
+        Assert.Equal(["autoscaling:CompleteLifecycleAction"], Actions(complete));
+        var resource = TemplateJson.Render(complete["Resource"]);
+        Assert.StartsWith("arn:{Ref:AWS::Partition}:autoscaling:{Ref:AWS::Region}:{Ref:AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/", resource, StringComparison.Ordinal);
+        Assert.EndsWith($"{{Ref:{group}}}", resource, StringComparison.Ordinal);
     }
 
     private IEnumerable<JsonObject> Statements() =>

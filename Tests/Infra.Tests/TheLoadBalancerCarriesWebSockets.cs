@@ -17,7 +17,8 @@ public sealed class TheLoadBalancerCarriesWebSockets(Deployments deployments)
             ["Port"] = 3000,
             ["Protocol"] = "HTTP",
             ["TargetType"] = "instance",
-            ["HealthCheckPath"] = "/healthz",
+            // Readiness: a WebFront that reaches no silo (or is draining) gets no sockets.
+            ["HealthCheckPath"] = "/ready",
             ["HealthCheckPort"] = Match.Absent(),
         });
     }

@@ -26,7 +26,10 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
         var (redis, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::ElastiCache::ReplicationGroup");
 
         Assert.Contains($"REDIS='{{GetAtt:{redis}.PrimaryEndPoint.Address}}:6379,ssl=true,abortConnect=false'", script, StringComparison.Ordinal);
-        Assert.Contains("--env \"ConnectionStrings__Redis=$REDIS\" --env \"Orleans__ClusterId=$CLUSTER_ID\" --env \"Orleans__ServiceId=$SERVICE_ID\"", script, StringComparison.Ordinal);
+        // The connection string reaches the containers through the root-only env file, with the auth token appended.
+        Assert.Contains("printf 'ConnectionStrings__Redis=%s,password=%s\\n' \"$REDIS\" \"$redis_token\" >\"$RUN_DIR/redis.env\"", script, StringComparison.Ordinal);
+        Assert.Contains("--env-file \"$RUN_DIR/redis.env\" --env \"Orleans__ClusterId=$CLUSTER_ID\" --env \"Orleans__ServiceId=$SERVICE_ID\"", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("ConnectionStrings__Redis=$REDIS\"", script, StringComparison.Ordinal);
         Assert.Contains("CLUSTER_ID='orleans-chat'", script, StringComparison.Ordinal);
         Assert.Contains("SERVICE_ID='orleans-chat'", script, StringComparison.Ordinal);
     }
@@ -63,7 +66,9 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
         var (group, _) = TemplateJson.Single(deployments.Default.ServiceJson, "AWS::AutoScaling::AutoScalingGroup");
 
         Assert.Contains($"SIGNAL_RESOURCE='{group}'", script, StringComparison.Ordinal);
-        Assert.Contains("trap 'echo \"orleans-chat: start-up failed at line $LINENO\" >&2; signal FAILURE' ERR", script, StringComparison.Ordinal);
+        Assert.Contains("trap '[ \"$BASH_SUBSHELL\" -gt 0 ] || { echo \"orleans-chat: start-up failed at line $LINENO\" >&2; signal FAILURE; }' ERR", script, StringComparison.Ordinal);
+        // The trap comes before the first command that can fail (the IMDS reads).
+        Assert.True(script.IndexOf("' ERR", StringComparison.Ordinal) < script.IndexOf("TOKEN=$(curl", StringComparison.Ordinal));
         var ready = script.IndexOf("http://127.0.0.1:3000/ready", StringComparison.Ordinal);
         Assert.True(ready > script.IndexOf("\"$IMAGE\" webfront", StringComparison.Ordinal));
         Assert.True(script.IndexOf("signal SUCCESS", StringComparison.Ordinal) > ready);
@@ -86,11 +91,5 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
         Assert.True(process.ExitCode == 0, errors);
     }
 
-    private static string Script(Deployment deployment)
-    {
-        var (_, launchTemplate) = TemplateJson.Single(deployment.ServiceJson, "AWS::EC2::LaunchTemplate");
-        var script = TemplateJson.Render(TemplateJson.Properties(launchTemplate)["LaunchTemplateData"]!["UserData"]);
-        Assert.StartsWith("#!/bin/bash\n", script, StringComparison.Ordinal);
-        return script;
-    }
+    private static string Script(Deployment deployment) => UserData.Of(deployment);
 }

@@ -65,7 +65,7 @@ public sealed class NetworkingStack : Stack
             provider.Node.FindChild("Handler"),
             new AcknowledgedFinding(
                 "AwsSolutions-L1",
-                "The CDK picks this function's runtime per region (the latest Node.js it supports there); it runs only while deploying."));
+                "The CDK's own handler; SupportedLambdaRuntimes moves it to nodejs22.x, newer than this CDK version (and so cdk-nag's list) knows; it runs only while deploying."));
     }
 
     public IVpc Vpc { get; }

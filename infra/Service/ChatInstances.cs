@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.SecretsManager;
 using Constructs;
 using OrleansChat.Infra.Checks;
 using OrleansChat.Infra.Settings;
@@ -18,20 +19,28 @@ namespace OrleansChat.Infra.Service;
 /// <summary>
 /// The Auto Scaling group: Amazon Linux 2023 instances in the private subnets, each running a silo and a WebFront from
 /// the given image (see <see cref="StartupScript"/>). IMDSv2 only, an encrypted gp3 root volume, no key pair (SSM
-/// Session Manager instead), pull rights on the image's repository alone and write rights on the container log group.
-/// A change of image or start-up script replaces the instances one at a time, keeping the desired capacity in service.
+/// Session Manager instead), pull rights on the image's repository alone, write rights on the container log group and
+/// read rights on the Redis auth token. Burstable (t*) instances run with unlimited CPU credits, so a silo never misses
+/// its 1 s membership probes for want of credits. A change of image or start-up script replaces the instances one at a
+/// time, keeping the desired capacity in service; a termination lifecycle hook holds each retired instance until its
+/// drain watcher (<see cref="DrainWatcher"/>) has drained the WebFront and stopped the silo.
 /// </summary>
 public sealed class ChatInstances : Construct
 {
     /// <summary>How long CloudFormation waits for an instance's signal (install, pull, start, ready) before it fails.</summary>
     public static readonly Duration SignalTimeout = Duration.Minutes(15);
 
-    public ChatInstances(Construct scope, string id, IVpc vpc, ISecurityGroup securityGroup, DeploySettings settings, string redisConnectionString)
+    /// <summary>How long a terminating instance may wait for its drain watcher before termination goes on anyway.</summary>
+    public static readonly Duration DrainHookTimeout = Duration.Seconds(120);
+
+    public ChatInstances(
+        Construct scope, string id, IVpc vpc, ISecurityGroup securityGroup, DeploySettings settings, string redisConnectionString, ISecret redisAuthToken)
         : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(vpc);
         ArgumentNullException.ThrowIfNull(securityGroup);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(redisAuthToken);
 
         LogGroup = new LogGroup(this, "ContainerLogs", new LogGroupProps
         {
@@ -42,7 +51,7 @@ public sealed class ChatInstances : Construct
         Role = new Role(this, "Role", new RoleProps
         {
             AssumedBy = new ServicePrincipal("ec2.amazonaws.com"),
-            Description = "OrleansChat instances: SSM Session Manager, pull the OrleansChat image, write container logs",
+            Description = "OrleansChat instances: SSM Session Manager, pull the OrleansChat image, write container logs, read the Redis token",
             ManagedPolicies = [ManagedPolicy.FromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")],
         });
         var repository = Repository.FromRepositoryAttributes(this, "Repository", new RepositoryAttributes
@@ -52,6 +61,7 @@ public sealed class ChatInstances : Construct
         });
         repository.GrantPull(Role);
         LogGroup.GrantWrite(Role);
+        redisAuthToken.GrantRead(Role);
         NagFindings.Acknowledge(Role, new AcknowledgedFinding(
             "AwsSolutions-IAM4",
             "AmazonSSMManagedInstanceCore is AWS's policy for Session Manager, the only way onto the instances (no SSH); AWS keeps it in step with the agent.",
@@ -66,6 +76,9 @@ public sealed class ChatInstances : Construct
                 CpuType = instanceType.Architecture == InstanceArchitecture.ARM_64 ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
             }),
             InstanceType = instanceType,
+            // t2/t3/t3a/t4g: never throttled to the baseline when credits run out (EC2 bills the surplus instead); other
+            // instance types have no credits at all.
+            CpuCredits = settings.IsBurstable ? CpuCredits.UNLIMITED : null,
             Role = Role,
             SecurityGroup = securityGroup,
             UserData = userData,
@@ -97,7 +110,7 @@ public sealed class ChatInstances : Construct
             MinCapacity = settings.MinCapacity,
             DesiredCapacity = settings.DesiredCapacity,
             MaxCapacity = settings.MaxCapacity,
-            // The load balancer's health check (WebFront /healthz) decides when an instance is replaced.
+            // The load balancer's health check (WebFront /ready) decides when an instance is replaced.
             HealthCheck = AsgHealthCheck.Elb(new ElbHealthCheckOptions { Grace = Duration.Minutes(10) }),
             // Creation and every rolling update wait for each new instance's "ready" signal from its start-up script.
             Signals = Signals.WaitForAll(new SignalsOptions { Timeout = SignalTimeout }),
@@ -109,6 +122,40 @@ public sealed class ChatInstances : Construct
                 PauseTime = SignalTimeout,
             }),
         });
+        // The drain watcher completes this hook once the WebFront has drained and the silo has left the cluster.
+        Group.AddLifecycleHook("Drain", new BasicLifecycleHookProps
+        {
+            LifecycleHookName = DrainWatcher.LifecycleHookName,
+            LifecycleTransition = LifecycleTransition.INSTANCE_TERMINATING,
+            HeartbeatTimeout = DrainHookTimeout,
+            DefaultResult = DefaultResult.CONTINUE,
+        });
+        // A policy of its own: the role's default policy must exist before the launch template (and so before the group)
+        // and could not name the group without a cycle.
+        var drain = new Policy(this, "DrainPolicy", new PolicyProps
+        {
+            Roles = [Role],
+            Statements =
+            [
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Actions = ["autoscaling:CompleteLifecycleAction"],
+                    Resources = [Group.AutoScalingGroupArn],
+                }),
+                // The watcher finds its group's name by its instance id (the user data cannot name the group it is in).
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Actions = ["autoscaling:DescribeAutoScalingInstances"],
+                    Resources = ["*"],
+                }),
+            ],
+        });
+        NagFindings.Acknowledge(drain, new AcknowledgedFinding(
+            "AwsSolutions-IAM5",
+            "autoscaling:DescribeAutoScalingInstances has no resource-level permissions and only reads; completing a lifecycle " +
+            "action is limited to this group (its ARN has a '*' where Auto Scaling puts the group's id, unknown before it exists).",
+            "Resource::*",
+            "Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/<InstancesGroupASG9A25D793>"));
         NagFindings.Acknowledge(Role.Node.FindChild("DefaultPolicy"), new AcknowledgedFinding(
             "AwsSolutions-IAM5",
             "ecr:GetAuthorizationToken has no resource-level permissions (it is account-wide by design); image pulls are limited to the one repository.",
@@ -127,6 +174,7 @@ public sealed class ChatInstances : Construct
             Registry: settings.Image.Registry,
             RegistryRegion: settings.Image.Region,
             RedisConnectionString: redisConnectionString,
+            RedisSecretArn: redisAuthToken.SecretArn,
             ClusterId: settings.ClusterId,
             ServiceId: settings.ServiceId,
             LogGroupName: LogGroup.LogGroupName,

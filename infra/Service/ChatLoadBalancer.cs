@@ -22,7 +22,11 @@ public sealed class ChatLoadBalancer : Construct
     /// <summary>A stopping WebFront tells its sockets to go away within seconds; 30 s covers it (ALB's default is 300 s).</summary>
     public static readonly Duration DeregistrationDelay = Duration.Seconds(30);
 
-    public const string HealthCheckPath = "/healthz";
+    /// <summary>
+    /// Readiness, not liveness: a WebFront that cannot reach a silo (a new instance whose Orleans client has not
+    /// connected yet, or a draining one) gets no sockets. <c>/healthz</c> only says the process answers.
+    /// </summary>
+    public const string HealthCheckPath = "/ready";
 
     public ChatLoadBalancer(Construct scope, string id, IVpc vpc, ISecurityGroup securityGroup, AutoScalingGroup targets, DeploySettings settings)
         : base(scope, id)
@@ -39,10 +43,22 @@ public sealed class ChatLoadBalancer : Construct
             DropInvalidHeaderFields = true,
             DeletionProtection = false,
         });
-        NagFindings.Acknowledge(LoadBalancer, new AcknowledgedFinding(
-            "AwsSolutions-ELB2",
-            "Access logs need an S3 bucket with a policy for the region's load balancing account; left out of this small deployment. " +
-            "The WebFronts' own logs are in CloudWatch Logs."));
+        if (settings.AccessLogs)
+        {
+            var logs = new AccessLogBucket(this, "AccessLogs");
+            LoadBalancer.SetAttribute("access_logs.s3.enabled", "true");
+            LoadBalancer.SetAttribute("access_logs.s3.bucket", logs.Bucket.BucketName);
+            LoadBalancer.SetAttribute("access_logs.s3.prefix", AccessLogBucket.Prefix);
+            ((CfnResource)LoadBalancer.Node.DefaultChild!).AddDependency(logs.Policy);
+            AccessLogs = logs.Bucket;
+        }
+        else
+        {
+            NagFindings.Acknowledge(LoadBalancer, new AcknowledgedFinding(
+                "AwsSolutions-ELB2",
+                "Access logs are off in this deployment (the default without a certificate; -c accessLogs=true turns them on). " +
+                "The WebFronts' own logs are in CloudWatch Logs."));
+        }
 
         TargetGroup = new ApplicationTargetGroup(this, "WebFronts", new ApplicationTargetGroupProps
         {
@@ -76,6 +92,15 @@ public sealed class ChatLoadBalancer : Construct
                 Open = false,
                 DefaultTargetGroups = [TargetGroup],
             });
+            if (settings.Hsts)
+            {
+                // The ALB adds the header to every HTTPS response (no includeSubDomains: other names of the domain
+                // are not ours to pin). Listener attributes are newer than this CDK version's L2 listener.
+                ((CfnListener)entry.Node.DefaultChild!).AddPropertyOverride("ListenerAttributes", new[]
+                {
+                    new Dictionary<string, object> { ["Key"] = HstsAttribute, ["Value"] = HstsHeader },
+                });
+            }
             LoadBalancer.AddListener("Http", new BaseApplicationListenerProps
             {
                 Port = ChatPorts.Http,
@@ -111,7 +136,15 @@ public sealed class ChatLoadBalancer : Construct
         Url = $"{(settings.UsesHttps ? "https" : "http")}://{LoadBalancer.LoadBalancerDnsName}";
     }
 
+    public const string HstsAttribute = "routing.http.response.strict_transport_security.header_value";
+
+    /// <summary>A year; browsers then refuse plain HTTP for this host name.</summary>
+    public const string HstsHeader = "max-age=31536000";
+
     public ApplicationLoadBalancer LoadBalancer { get; }
+
+    /// <summary>The access-log bucket, when access logs are on.</summary>
+    public Amazon.CDK.AWS.S3.IBucket? AccessLogs { get; }
 
     public ApplicationTargetGroup TargetGroup { get; }
 

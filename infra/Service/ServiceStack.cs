@@ -18,7 +18,7 @@ public sealed class ServiceStack : Stack
 
         var securityGroups = new ChatSecurityGroups(this, "SecurityGroups", vpc, settings.UsesHttps);
         var redis = new ChatRedis(this, "Redis", vpc, securityGroups.Redis, settings);
-        var instances = new ChatInstances(this, "Instances", vpc, securityGroups.Instances, settings, redis.ConnectionString);
+        var instances = new ChatInstances(this, "Instances", vpc, securityGroups.Instances, settings, redis.ConnectionString, redis.AuthToken);
         var loadBalancer = new ChatLoadBalancer(this, "LoadBalancer", vpc, securityGroups.LoadBalancer, instances.Group, settings);
 
         _ = new CfnOutput(this, "LoadBalancerUrl", new CfnOutputProps
@@ -36,6 +36,15 @@ public sealed class ServiceStack : Stack
             Description = "The instances: aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names <this>",
             Value = instances.Group.AutoScalingGroupName,
         });
+        if (loadBalancer.AccessLogs is { } accessLogs)
+        {
+            _ = new CfnOutput(this, "AccessLogBucket", new CfnOutputProps
+            {
+                Description = "The load balancer's access logs (kept 90 days; the bucket stays after cdk destroy)",
+                Value = accessLogs.BucketName,
+            });
+        }
+
         _ = new CfnOutput(this, "ContainerLogGroup", new CfnOutputProps
         {
             Description = "CloudWatch Logs of the containers (streams <instance-id>/silo and <instance-id>/webfront)",

@@ -21,11 +21,19 @@ public sealed record DeploySettings
     public const string RedisNodeTypeContext = "redisNodeType";
     public const string NatGatewaysContext = "natGateways";
     public const string ClusterIdContext = "clusterId";
+    public const string AccessLogsContext = "accessLogs";
+    public const string HstsContext = "hsts";
 
     public required ContainerImage Image { get; init; }
 
     /// <summary>An ACM certificate ARN: HTTPS on 443 and a redirect from 80. Without it the ALB serves HTTP on 80.</summary>
     public string? CertificateArn { get; init; }
+
+    /// <summary>ALB access logs to an encrypted S3 bucket that expires them; on by default with a certificate.</summary>
+    public bool AccessLogs { get; init; }
+
+    /// <summary>Strict-Transport-Security on every HTTPS response (set by the ALB); on by default with a certificate, HTTPS only.</summary>
+    public bool Hsts { get; init; }
 
     public int MinCapacity { get; init; } = 2;
 
@@ -52,6 +60,9 @@ public sealed record DeploySettings
     public int MinInstancesInService => Math.Min(DesiredCapacity, MaxCapacity - 1);
 
     public bool UsesHttps => CertificateArn is not null;
+
+    /// <summary>T-family instances (t2, t3, t3a, t4g) run on CPU credits: the launch template makes them unlimited.</summary>
+    public bool IsBurstable => InstanceType.StartsWith('t');
 
     /// <summary>Reads the settings from the app's context and the given environment (tests pass their own).</summary>
     public static DeploySettings From(Node context, Func<string, string?> environment)
@@ -94,10 +105,19 @@ public sealed record DeploySettings
                 "(arn:aws:acm:<region>:<account>:certificate/<id>, in the stack's region).");
         }
 
+        var https = certificateArn is not null;
+        var hsts = Flag(context, HstsContext) ?? https;
+        if (hsts && !https)
+        {
+            throw new DeploySettingsException($"{HstsContext}=true needs HTTPS: give {CertificateArnContext} too (HSTS is sent on HTTPS responses only).");
+        }
+
         return new DeploySettings
         {
             Image = ContainerImage.Parse(imageUri),
             CertificateArn = certificateArn,
+            AccessLogs = Flag(context, AccessLogsContext) ?? https,
+            Hsts = hsts,
             MinCapacity = min,
             DesiredCapacity = desired,
             MaxCapacity = max,
@@ -123,6 +143,14 @@ public sealed record DeploySettings
             ? value
             : throw new DeploySettingsException($"Context {key} must be a whole number; got '{text}'.");
     }
+
+    private static bool? Flag(Node context, string key) => Text(context, key)?.ToLowerInvariant() switch
+    {
+        null => null,
+        "true" => true,
+        "false" => false,
+        var other => throw new DeploySettingsException($"Context {key} must be true or false; got '{other}'."),
+    };
 
     // Goes into the instances' start-up script: letters, digits, '-', '_' and '.' only.
     private static string? Identifier(Node context, string key)
