@@ -102,7 +102,7 @@ fi
 
 # Ports of their own, so a cluster from scripts/cluster.sh or the tests can run beside it.
 export LB_PORT=3290 REDIS_PORT=6399 WEB1_PORT=3291 WEB2_PORT=3292 SILO1_PORT=11191 SILO2_PORT=11192
-export GATEWAY1_PORT=30091 GATEWAY2_PORT=30092 DASHBOARD1_PORT=8191 DASHBOARD2_PORT=8192
+export GATEWAY1_PORT=30091 GATEWAY2_PORT=30092 DASHBOARD1_PORT=8191 DASHBOARD2_PORT=8192 METRICS1_PORT=9491 METRICS2_PORT=9492
 export CLUSTER_ID="bench-$stamp" CONFIGURATION=Release
 EMBEDDED_PORT=3295
 ASPNET_WS_PORT=3296 NODE_WS_PORT=3297 SIGNALR1_PORT=3298 SIGNALR2_PORT=3299 SIGNALR_REDIS_PORT=6398
@@ -211,7 +211,7 @@ start_servers() { # mode scenario
       # The same settings as the cluster's processes (scripts/cluster.sh), in one process.
       # shellcheck disable=SC2086
       env $env Orleans__SiloPort=11199 Orleans__GatewayPort=30099 Logging__LogLevel__Default=Warning \
-        ASPNETCORE_URLS="http://127.0.0.1:$EMBEDDED_PORT" \
+        ASPNETCORE_URLS="http://127.0.0.1:$EMBEDDED_PORT" Chat__Metrics__Port=9493 \
         dotnet "$SERVER_ROOT/WebFront/bin/Release/net10.0/OrleansChat.WebFront.dll" >"$work/logs/$1-$2.log" 2>&1 &
       embedded_pid=$!
       for _ in $(seq 1 120); do curl -fs -o /dev/null "http://127.0.0.1:$EMBEDDED_PORT/ready" && break; sleep 0.5; done

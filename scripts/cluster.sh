@@ -12,7 +12,7 @@
 #
 # Settings (environment): CLUSTER_DIR (state: pids, logs; default .run/cluster), LB_PORT (3000), REDIS_PORT (6390),
 # WEB1_PORT/WEB2_PORT (3101/3102), SILO1_PORT/SILO2_PORT (11121/11122), GATEWAY1_PORT/GATEWAY2_PORT (30011/30012),
-# DASHBOARD1_PORT/DASHBOARD2_PORT (8081/8082), CONFIGURATION (Release), NO_BUILD=1 to skip the build.
+# DASHBOARD1_PORT/DASHBOARD2_PORT (8081/8082), METRICS1_PORT/METRICS2_PORT (9465/9466), CONFIGURATION (Release), NO_BUILD=1 to skip the build.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${CLUSTER_DIR:-$root/.run/cluster}"
@@ -29,6 +29,8 @@ GATEWAY1_PORT="${GATEWAY1_PORT:-30011}"
 GATEWAY2_PORT="${GATEWAY2_PORT:-30012}"
 DASHBOARD1_PORT="${DASHBOARD1_PORT:-8081}"
 DASHBOARD2_PORT="${DASHBOARD2_PORT:-8082}"
+METRICS1_PORT="${METRICS1_PORT:-9465}"
+METRICS2_PORT="${METRICS2_PORT:-9466}"
 CLUSTER_ID="${CLUSTER_ID:-orleans-chat-local}"
 CONFIGURATION="${CONFIGURATION:-Release}"
 SILO_DLL="$root/Silo/bin/$CONFIGURATION/net10.0/OrleansChat.Silo.dll"
@@ -71,10 +73,10 @@ start_one() {
         export ASPNETCORE_URLS="http://127.0.0.1:${!dp}"
         spawn "$name" dotnet "$SILO_DLL" ) ;;
     web1|web2)
-      local n="${name#web}" wp
-      wp="WEB${n}_PORT"
+      local n="${name#web}" wp mp
+      wp="WEB${n}_PORT"; mp="METRICS${n}_PORT"
       ( orleans_env
-        export ASPNETCORE_URLS="http://127.0.0.1:${!wp}" Chat__Socket__ServerId="$name"
+        export ASPNETCORE_URLS="http://127.0.0.1:${!wp}" Chat__Socket__ServerId="$name" Chat__Metrics__Port="${!mp}"
         export Chat__Socket__AllowedOrigins__0="http://localhost:$LB_PORT" Chat__Socket__AllowedOrigins__1="http://127.0.0.1:$LB_PORT"
         spawn "$name" dotnet "$WEB_DLL" ) ;;
     lb)

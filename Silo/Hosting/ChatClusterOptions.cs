@@ -37,9 +37,31 @@ public sealed class ChatClusterOptions
     [Range(1, 10)]
     public int NumMissedProbesLimit { get; set; } = 2;
 
-    /// <summary>Port of the silo host's HTTP endpoint (Orleans dashboard at /, health at /healthz); 0 turns it off.</summary>
+    /// <summary>
+    /// Port of the silo host's HTTP endpoint (health at /healthz, the Orleans dashboard at /dashboard); 0 turns HTTP off
+    /// altogether (no listener at all).
+    /// </summary>
     [Range(0, 65535)]
     public int DashboardPort { get; set; } = 8080;
+
+    /// <summary>
+    /// Address the silo's HTTP endpoint binds to: loopback by default. The dashboard shows grain state and live logs, so
+    /// on any other address it is served only with <see cref="DashboardPassword"/> set (HTTP basic authentication);
+    /// without one, only /healthz is.
+    /// </summary>
+    public string DashboardAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>User name for the dashboard's basic authentication.</summary>
+    [StringLength(64, MinimumLength = 1)]
+    public string DashboardUser { get; set; } = "admin";
+
+    /// <summary>
+    /// Password for the dashboard (required to serve it on a non-loopback address); at least 12 characters. Empty is the
+    /// same as unset.
+    /// </summary>
+    [StringLength(256)]
+    [RegularExpression("^$|^.{12,}$", ErrorMessage = "Orleans:DashboardPassword must be at least 12 characters (or empty: no dashboard beyond loopback).")]
+    public string? DashboardPassword { get; set; }
 
     /// <summary>Silo-to-silo port.</summary>
     [Range(1, 65535)]

@@ -20,7 +20,7 @@ public sealed class ComposeFileTests
     private static readonly string[] OrleansServices = ["silo1", "silo2", "webfront1", "webfront2"];
 
     // Settings docker-compose.yml reads from the environment: the tests check its defaults.
-    private static readonly string[] ComposeVariables = ["LB_PORT", "DASHBOARD1_PORT", "DASHBOARD2_PORT", "CLUSTER_ID", "LEASE_TIMEOUT", "COMPOSE_FILE", "COMPOSE_PROFILES"];
+    private static readonly string[] ComposeVariables = ["LB_PORT", "DASHBOARD1_PORT", "DASHBOARD2_PORT", "DASHBOARD_PASSWORD", "COMPOSE_SUBNET", "CLUSTER_ID", "LEASE_TIMEOUT", "COMPOSE_FILE", "COMPOSE_PROFILES"];
 
     private static readonly Lazy<Task<JsonElement>> ComposeConfig = new(LoadComposeConfigAsync);
 
@@ -91,8 +91,61 @@ public sealed class ComposeFileTests
             Assert.Equal("11111", environment.GetValueOrDefault("Orleans__SiloPort"));
             Assert.Equal("30000", environment.GetValueOrDefault("Orleans__GatewayPort"));
             Assert.Equal("8080", environment.GetValueOrDefault("Orleans__DashboardPort"));
-            Assert.Matches(@"^http://[^/]+:8080$", environment.GetValueOrDefault("ASPNETCORE_URLS"));
             Assert.Equal("/app/healthcheck.sh 8080 /healthz", HealthCheck(silo));
+        }
+    }
+
+    [Fact]
+    public async Task OnlyTheLoadBalancerIsPublishedBeyondTheHostsLoopback()
+    {
+        var services = (await ComposeConfig.Value).GetProperty("services");
+        foreach (var service in services.EnumerateObject())
+        {
+            foreach (var (hostIp, published, target) in PublishedPorts(service.Value))
+            {
+                if (service.Name == "lb")
+                {
+                    Assert.Equal("80", target);
+                    continue;
+                }
+
+                // The silos' HTTP port (health, dashboard) on 127.0.0.1 of the host only; nothing else at all.
+                Assert.True(service.Name.StartsWith("silo", StringComparison.Ordinal) && target == "8080", $"{service.Name} publishes {published}:{target}");
+                Assert.Equal("127.0.0.1", hostIp);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheSilosServeTheirDashboardOnlyWithAPasswordFromTheEnvironment()
+    {
+        foreach (var name in new[] { "silo1", "silo2" })
+        {
+            var environment = EnvironmentOf(await ServiceAsync(name));
+
+            // No password in the file: unset (the default here), the dashboard is off and only /healthz answers.
+            Assert.True(string.IsNullOrEmpty(environment.GetValueOrDefault("Orleans__DashboardPassword")), $"{name} has a dashboard password in the compose file");
+            Assert.False(environment.ContainsKey("ASPNETCORE_URLS"), $"{name}: the HTTP address comes from Orleans__DashboardAddress");
+            Assert.Equal("0.0.0.0", environment.GetValueOrDefault("Orleans__DashboardAddress"));
+        }
+
+        var file = await File.ReadAllTextAsync(Path.Combine(Root, "docker-compose.yml"));
+        Assert.Contains("Orleans__DashboardPassword: ${DASHBOARD_PASSWORD:-}", file, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WebFrontsTrustForwardedAddressesFromTheComposeNetworkOnlyAndKeepMetricsOnIt()
+    {
+        var config = await ComposeConfig.Value;
+        var subnet = config.GetProperty("networks").GetProperty("default").GetProperty("ipam").GetProperty("config")[0].GetProperty("subnet").GetString();
+        Assert.Equal("172.30.0.0/16", subnet);
+        foreach (var name in new[] { "webfront1", "webfront2" })
+        {
+            var webFront = await ServiceAsync(name);
+            var environment = EnvironmentOf(webFront);
+            Assert.Equal(subnet, environment.GetValueOrDefault("Chat__ForwardedHeaders__KnownNetworks__0"));
+            Assert.Equal("0.0.0.0", environment.GetValueOrDefault("Chat__Metrics__Address"));
+            Assert.Empty(PublishedPorts(webFront));
         }
     }
 
@@ -514,6 +567,34 @@ public sealed class ComposeFileTests
             {
                 var parts = ScalarText(port).Split('/')[0].Split(':');
                 result.Add((parts.Length > 1 ? parts[^2] : "", parts[^1]));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>(host IP, published, target) of every port; an empty host IP means every interface.</summary>
+    private static List<(string HostIp, string Published, string Target)> PublishedPorts(JsonElement service)
+    {
+        var result = new List<(string, string, string)>();
+        if (!service.TryGetProperty("ports", out var ports))
+        {
+            return result;
+        }
+
+        foreach (var port in ports.EnumerateArray())
+        {
+            if (port.ValueKind == JsonValueKind.Object)
+            {
+                result.Add((
+                    port.TryGetProperty("host_ip", out var ip) ? ScalarText(ip) : "",
+                    port.TryGetProperty("published", out var published) ? ScalarText(published) : "",
+                    ScalarText(port.GetProperty("target"))));
+            }
+            else
+            {
+                var parts = ScalarText(port).Split('/')[0].Split(':');
+                result.Add((parts.Length > 2 ? parts[^3] : "", parts.Length > 1 ? parts[^2] : "", parts[^1]));
             }
         }
 

@@ -29,7 +29,7 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
 
     public async Task InitializeAsync()
     {
-        string[] ports = ["LB_PORT", "REDIS_PORT", "WEB1_PORT", "WEB2_PORT", "SILO1_PORT", "SILO2_PORT", "GATEWAY1_PORT", "GATEWAY2_PORT", "DASHBOARD1_PORT", "DASHBOARD2_PORT"];
+        string[] ports = ["LB_PORT", "REDIS_PORT", "WEB1_PORT", "WEB2_PORT", "SILO1_PORT", "SILO2_PORT", "GATEWAY1_PORT", "GATEWAY2_PORT", "DASHBOARD1_PORT", "DASHBOARD2_PORT", "METRICS1_PORT", "METRICS2_PORT"];
         foreach (var port in ports)
         {
             _environment[port] = FreePort.Next().ToString(CultureInfo.InvariantCulture);

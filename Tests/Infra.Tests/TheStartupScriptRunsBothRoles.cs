@@ -20,6 +20,20 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
     }
 
     [Fact]
+    public void InternalHttpStaysOnTheInstancesLoopbackAndOnlyTheVpcMayForwardClientAddresses()
+    {
+        var script = Script(deployments.Default);
+
+        // Host networking: the silo's dashboard and the WebFront's metrics listen on 127.0.0.1 (SSM port forwarding).
+        Assert.Contains("--env Orleans__DashboardPort=8080 --env Orleans__DashboardAddress=127.0.0.1", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("ASPNETCORE_URLS=http://+:8080", script, StringComparison.Ordinal);
+        Assert.Contains("--env Chat__Metrics__Address=127.0.0.1 --env Chat__Metrics__Port=9464", script, StringComparison.Ordinal);
+        Assert.Contains("--env \"Chat__ForwardedHeaders__KnownNetworks__0=$VPC_CIDR\"", script, StringComparison.Ordinal);
+        var cidrLine = script.Split('\n').Single(line => line.StartsWith("VPC_CIDR=", StringComparison.Ordinal));
+        Assert.True(cidrLine.Contains("CidrBlock", StringComparison.Ordinal) || cidrLine.Contains("ImportValue", StringComparison.Ordinal), cidrLine);
+    }
+
+    [Fact]
     public void BothRolesGetTheRedisEndpointAndTheSameCluster()
     {
         var script = Script(deployments.Default);

@@ -180,7 +180,8 @@ public sealed class ChatInstances : Construct
             LogGroupName: LogGroup.LogGroupName,
             Region: stack.Region,
             StackName: stack.StackName,
-            AutoScalingGroupLogicalId: stack.GetLogicalId((CfnAutoScalingGroup)Group.Node.DefaultChild!))))
+            AutoScalingGroupLogicalId: stack.GetLogicalId((CfnAutoScalingGroup)Group.Node.DefaultChild!),
+            VpcCidr: vpc.VpcCidrBlock)))
         {
             userData.AddCommands(line);
         }

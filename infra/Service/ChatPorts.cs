@@ -12,8 +12,14 @@ public static class ChatPorts
     /// <summary>Orleans clients (the WebFronts) to a silo's gateway (<c>Orleans__GatewayPort</c>).</summary>
     public const int Gateway = 30000;
 
-    /// <summary>The silo's dashboard and <c>/healthz</c> (<c>Orleans__DashboardPort</c>): reachable through SSM port forwarding only.</summary>
+    /// <summary>
+    /// The silo's dashboard and <c>/healthz</c> (<c>Orleans__DashboardPort</c>), bound to the instance's loopback:
+    /// reachable through SSM port forwarding only.
+    /// </summary>
     public const int SiloDashboard = 8080;
+
+    /// <summary>The WebFront's Prometheus endpoint (<c>Chat__Metrics__Port</c>), bound to the instance's loopback.</summary>
+    public const int WebFrontMetrics = 9464;
 
     public const int Redis = 6379;
 

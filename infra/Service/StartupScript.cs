@@ -12,7 +12,8 @@ public sealed record StartupScriptValues(
     string LogGroupName,
     string Region,
     string StackName,
-    string AutoScalingGroupLogicalId);
+    string AutoScalingGroupLogicalId,
+    string VpcCidr);
 
 /// <summary>
 /// The user data of every instance (bash on Amazon Linux 2023, run once as root at first boot). It sets up the failure
@@ -60,6 +61,8 @@ public static class StartupScript
             $"REDIS_SECRET='{values.RedisSecretArn}'",
             $"CLUSTER_ID='{values.ClusterId}'",
             $"SERVICE_ID='{values.ServiceId}'",
+            "# The load balancer's nodes live in the VPC: the WebFront believes X-Forwarded-For only from there.",
+            $"VPC_CIDR='{values.VpcCidr}'",
             $"LOG_GROUP='{values.LogGroupName}'",
             $"REGION='{values.Region}'",
             $"STACK='{values.StackName}'",
@@ -114,10 +117,12 @@ public static class StartupScript
             "docker run \"${common[@]}\" --name silo --log-opt \"awslogs-stream=$INSTANCE_ID/silo\" \\",
             "  --env \"Orleans__AdvertisedIP=$PRIVATE_IP\" " +
                 $"--env Orleans__SiloPort={ChatPorts.Silo} --env Orleans__GatewayPort={ChatPorts.Gateway} " +
-                $"--env Orleans__DashboardPort={ChatPorts.SiloDashboard} --env ASPNETCORE_URLS=http://+:{ChatPorts.SiloDashboard} \\",
+                $"--env Orleans__DashboardPort={ChatPorts.SiloDashboard} --env Orleans__DashboardAddress=127.0.0.1 \\",
             "  \"$IMAGE\" silo",
             "docker run \"${common[@]}\" --name webfront --log-opt \"awslogs-stream=$INSTANCE_ID/webfront\" \\",
             $"  --env ASPNETCORE_URLS=http://+:{ChatPorts.WebFront} --env \"Chat__Socket__ServerId=$INSTANCE_ID\" \\",
+            $"  --env Chat__Metrics__Address=127.0.0.1 --env Chat__Metrics__Port={ChatPorts.WebFrontMetrics} \\",
+            "  --env \"Chat__ForwardedHeaders__KnownNetworks__0=$VPC_CIDR\" \\",
             "  \"$IMAGE\" webfront",
             "",
             "# The drain watcher: when Auto Scaling starts terminating this instance, it drains the WebFront while the load",
