@@ -47,12 +47,13 @@ internal sealed class ChatJsonEncoder : JavaScriptEncoder
 
     public override int FindFirstCharacterToEncodeUtf8(ReadOnlySpan<byte> utf8Text)
     {
-        for (var i = 0; i < utf8Text.Length;)
+        // Every event is written through here: skip plain ASCII with one vectorised search, decode only the rest.
+        for (var i = utf8Text.IndexOfAnyExcept(PlainAscii); i >= 0 && i < utf8Text.Length;)
         {
             var b = utf8Text[i];
             if (b < 0x80)
             {
-                if (b < 0x20 || b is (byte)'"' or (byte)'\\')
+                if (!PlainAscii.Contains(b))
                 {
                     return i;
                 }
@@ -71,6 +72,10 @@ internal sealed class ChatJsonEncoder : JavaScriptEncoder
 
         return -1;
     }
+
+    /// <summary>ASCII that goes out as it is: printable characters (and DEL) but the quote and the backslash.</summary>
+    private static readonly SearchValues<byte> PlainAscii = SearchValues.Create(
+        [.. Enumerable.Range(0x20, 0x60).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\'))]);
 
     public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten)
     {
