@@ -1,51 +1,41 @@
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
+using OrleansChat.Client;
 
 namespace OrleansChat.Tests.Support;
 
 /// <summary>
-/// A protocol client that behaves like the browser client: it reconnects by itself (through whatever URL it was
-/// given, e.g. a load balancer), rejoins, treats every welcome as the whole truth, resyncs on a sequence gap and
-/// re-sends its unconfirmed commits (same id) and its draft after each welcome. Tests read its state and await
-/// conditions on it.
+/// A protocol client that behaves like the browser client: the shared <see cref="ReconnectingChatSocket"/>
+/// (Tests/ChatClient, the same rules the load generator follows) reconnects through whatever URL it was given (e.g. a
+/// load balancer), rejoins, re-sends its unconfirmed commits (same id) and its draft after each welcome and resyncs on
+/// a sequence gap; this class keeps what the room looks like to it (every welcome is the whole truth). Tests read its
+/// state and await conditions on it.
 /// </summary>
-public sealed class ResilientChatClient : IAsyncDisposable
+public sealed class ResilientChatClient : IChatSocketEvents, IAsyncDisposable
 {
-    private readonly Uri _uri;
-    private readonly string _room;
     private readonly string _name;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ReconnectingChatSocket _socket;
     private readonly Lock _gate = new();
     private readonly List<string> _log = [];
-    private readonly Dictionary<string, string> _pending = [];
     private readonly Dictionary<string, string> _drafts = [];
     private readonly HashSet<string> _participants = [];
     private readonly HashSet<string> _servers = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ClientWebSocket? _socket;
-    private Task? _loop;
-    private long _lastSeq;
-    private long _senderSeq;
-    private string _draft = string.Empty;
 
     public ResilientChatClient(Uri uri, string room, string name)
     {
-        _uri = uri;
-        _room = room;
         _name = name;
+        _socket = new ReconnectingChatSocket(new ChatSocketOptions { Uri = uri, Room = room, Name = name, ConnectTimeout = TimeSpan.FromSeconds(5) }, this);
     }
 
-    public string? ConnectionId { get; private set; }
+    public string? ConnectionId => _socket.ConnectionId;
 
-    public string? Server { get; private set; }
+    public string? Server => _socket.Server;
 
-    public bool IsLive { get; private set; }
+    public bool IsLive => _socket.IsLive;
 
-    public int Welcomes { get; private set; }
+    public int Welcomes => _socket.Welcomes;
 
-    public int Disconnects { get; private set; }
+    public int Disconnects => _socket.Disconnects;
 
     public int GapsSeen { get; private set; }
 
@@ -94,41 +84,18 @@ public sealed class ResilientChatClient : IAsyncDisposable
         }
     }
 
-    public int PendingCommits
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending.Count;
-            }
-        }
-    }
+    public int PendingCommits => _socket.Recovery.PendingCount;
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start() => _ = _socket.StartAsync();
 
     /// <summary>Types a draft (sent now if connected, else after the next welcome).</summary>
-    public async Task TypeAsync(string draft)
-    {
-        lock (_gate)
-        {
-            _draft = draft;
-        }
-
-        await TrySendAsync(new { type = "chunk", text = draft, seq = Interlocked.Increment(ref _senderSeq) });
-    }
+    public Task TypeAsync(string draft) => _socket.SendChunkAsync(draft);
 
     /// <summary>Commits a message; it stays pending (and is re-sent after reconnects) until the room confirms it.</summary>
     public async Task<string> CommitAsync(string text)
     {
         var id = Guid.NewGuid().ToString("N");
-        lock (_gate)
-        {
-            _pending[id] = text;
-            _draft = string.Empty;
-        }
-
-        await TrySendAsync(new { type = "commit", text, id });
+        await _socket.SendCommitAsync(text, id);
         return id;
     }
 
@@ -161,211 +128,102 @@ public sealed class ResilientChatClient : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync()
+    void IChatSocketEvents.OnWelcome(WelcomeFrame welcome, bool first, bool reconnected, ReadOnlySpan<byte> utf8, long arrivedAt)
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (!_stop.IsCancellationRequested)
-        {
-            var socket = new ClientWebSocket();
-            try
-            {
-                using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-                {
-                    connectTimeout.CancelAfter(TimeSpan.FromSeconds(5));
-                    await socket.ConnectAsync(_uri, connectTimeout.Token);
-                }
-
-                _socket = socket;
-                await SendAsync(socket, new { type = "join", room = _room, name = _name });
-                backoff = TimeSpan.FromMilliseconds(100);
-                await ReadAsync(socket);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or HttpRequestException)
-            {
-                // Connection lost or refused: reconnect below.
-            }
-            finally
-            {
-                _socket = null;
-                socket.Dispose();
-                lock (_gate)
-                {
-                    if (IsLive)
-                    {
-                        Disconnects++;
-                    }
-
-                    IsLive = false;
-                    Pulse();
-                }
-            }
-
-            if (!_stop.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100)), _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-            }
-        }
-    }
-
-    private async Task ReadAsync(ClientWebSocket socket)
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, _stop.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return;
-            }
-
-            message.Write(buffer, 0, result.Count);
-            if (!result.EndOfMessage)
-            {
-                continue;
-            }
-
-            using var document = JsonDocument.Parse(message.ToArray());
-            message.SetLength(0);
-            await HandleAsync(socket, document.RootElement);
-        }
-    }
-
-    private async Task HandleAsync(ClientWebSocket socket, JsonElement frame)
-    {
-        var type = frame.GetProperty("type").GetString();
-        object[] resend = [];
-        var resync = false;
+        var reader = new Utf8JsonReader(utf8);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var frame = document.RootElement;
         lock (_gate)
         {
-            if (type == "welcome")
+            _servers.Add(welcome.Server ?? "");
+            _log.Clear();
+            _log.AddRange(welcome.History.Select(m => m.ClientMessageId));
+            _participants.Clear();
+            foreach (var p in frame.GetProperty("participants").EnumerateArray())
             {
-                Welcomes++;
-                IsLive = true;
-                ConnectionId = frame.GetProperty("connectionId").GetString();
-                Server = frame.GetProperty("server").GetString();
-                _servers.Add(Server!);
-                _lastSeq = frame.GetProperty("seq").GetInt64();
-                _log.Clear();
-                _log.AddRange(frame.GetProperty("history").EnumerateArray().Select(m => m.GetProperty("clientMessageId").GetString()!));
-                foreach (var id in _log)
-                {
-                    _pending.Remove(id);
-                }
-
-                _participants.Clear();
-                foreach (var p in frame.GetProperty("participants").EnumerateArray())
-                {
-                    _participants.Add(p.GetProperty("connectionId").GetString()!);
-                }
-
-                _drafts.Clear();
-                foreach (var d in frame.GetProperty("drafts").EnumerateArray())
-                {
-                    _drafts[d.GetProperty("connectionId").GetString()!] = d.GetProperty("text").GetString()!;
-                }
-
-                // What the server does not have yet goes again: unconfirmed commits (same id) and the draft.
-                resend = [.. _pending.Select(p => (object)new { type = "commit", text = p.Value, id = p.Key })];
-                if (_draft.Length > 0)
-                {
-                    resend = [.. resend, new { type = "chunk", text = _draft, seq = Interlocked.Increment(ref _senderSeq) }];
-                }
+                _participants.Add(p.GetProperty("connectionId").GetString()!);
             }
-            else if (type == "error")
+
+            _drafts.Clear();
+            foreach (var d in frame.GetProperty("drafts").EnumerateArray())
             {
-                // Like the browser client: a commit the room could not take right now is retried, same id.
-                var code = frame.GetProperty("code").GetString();
-                if (frame.TryGetProperty("ref", out var reference) && reference.GetString() is { } id
-                    && code is "unavailable" or "rate_limited" && _pending.TryGetValue(id, out var text))
-                {
-                    _ = RetryCommitLaterAsync(id, text);
-                }
-            }
-            else if (frame.TryGetProperty("seq", out var seqElement))
-            {
-                var seq = seqElement.GetInt64();
-                if (seq <= _lastSeq)
-                {
-                    return;
-                }
-
-                if (seq != _lastSeq + 1)
-                {
-                    GapsSeen++;
-                    resync = true;
-                }
-
-                _lastSeq = seq;
-                switch (type)
-                {
-                    case "commit":
-                        var message = frame.GetProperty("message");
-                        var id = message.GetProperty("clientMessageId").GetString()!;
-                        _log.Add(id);
-                        _pending.Remove(id);
-                        _drafts.Remove(message.GetProperty("connectionId").GetString()!);
-                        break;
-                    case "chunk":
-                        var text = frame.GetProperty("text").GetString()!;
-                        var sender = frame.GetProperty("connectionId").GetString()!;
-                        if (text.Length == 0)
-                        {
-                            _drafts.Remove(sender);
-                        }
-                        else
-                        {
-                            _drafts[sender] = text;
-                        }
-
-                        break;
-                    case "cleared":
-                        _drafts.Remove(frame.GetProperty("connectionId").GetString()!);
-                        break;
-                    case "joined":
-                        _participants.Add(frame.GetProperty("participant").GetProperty("connectionId").GetString()!);
-                        break;
-                    case "left":
-                        var left = frame.GetProperty("connectionId").GetString()!;
-                        _participants.Remove(left);
-                        _drafts.Remove(left);
-                        break;
-                }
+                _drafts[d.GetProperty("connectionId").GetString()!] = d.GetProperty("text").GetString()!;
             }
 
             Pulse();
         }
+    }
 
-        foreach (var frameToSend in resend)
+    void IChatSocketEvents.OnFrame(in ServerFrame frame, EventOrder order, ReadOnlySpan<byte> utf8, long arrivedAt)
+    {
+        if (frame.Seq <= 0 || order == EventOrder.Stale)
         {
-            await SendAsync(socket, frameToSend);
+            lock (_gate)
+            {
+                Pulse();
+            }
+
+            return;
         }
 
-        if (resync)
+        var reader = new Utf8JsonReader(utf8);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        lock (_gate)
         {
-            await SendAsync(socket, new { type = "resync" });
+            if (order == EventOrder.Gap)
+            {
+                GapsSeen++;
+            }
+
+            switch (frame.Kind)
+            {
+                case FrameKind.Commit:
+                    var message = root.GetProperty("message");
+                    _log.Add(message.GetProperty("clientMessageId").GetString()!);
+                    _drafts.Remove(message.GetProperty("connectionId").GetString()!);
+                    break;
+                case FrameKind.Chunk:
+                    var text = root.GetProperty("text").GetString()!;
+                    var sender = root.GetProperty("connectionId").GetString()!;
+                    if (text.Length == 0)
+                    {
+                        _drafts.Remove(sender);
+                    }
+                    else
+                    {
+                        _drafts[sender] = text;
+                    }
+
+                    break;
+                default:
+                    switch (root.GetProperty("type").GetString())
+                    {
+                        case "cleared":
+                            _drafts.Remove(root.GetProperty("connectionId").GetString()!);
+                            break;
+                        case "joined":
+                            _participants.Add(root.GetProperty("participant").GetProperty("connectionId").GetString()!);
+                            break;
+                        case "left":
+                            var left = root.GetProperty("connectionId").GetString()!;
+                            _participants.Remove(left);
+                            _drafts.Remove(left);
+                            break;
+                    }
+
+                    break;
+            }
+
+            Pulse();
         }
     }
 
-    private async Task RetryCommitLaterAsync(string id, string text)
+    void IChatSocketEvents.OnDisconnected(string reason, bool wasLive)
     {
-        try
+        lock (_gate)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(300 + Random.Shared.Next(0, 300)), _stop.Token);
-            await TrySendAsync(new { type = "commit", text, id });
-        }
-        catch (OperationCanceledException)
-        {
-            // Disposed.
+            Pulse();
         }
     }
 
@@ -376,69 +234,5 @@ public sealed class ResilientChatClient : IAsyncDisposable
         changed.TrySetResult();
     }
 
-    private async Task TrySendAsync(object frame)
-    {
-        var socket = _socket;
-        if (socket is null || !IsLive)
-        {
-            return;
-        }
-
-        try
-        {
-            await SendAsync(socket, frame);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // Lost mid-send: the reconnect re-sends what matters.
-        }
-    }
-
-    private async Task SendAsync(ClientWebSocket socket, object frame)
-    {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(frame));
-        await _sendLock.WaitAsync(_stop.Token);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, true, timeout.Token);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        var socket = _socket;
-        if (socket is { State: WebSocketState.Open })
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // Already gone.
-            }
-        }
-
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        _stop.Dispose();
-        _sendLock.Dispose();
-    }
+    public ValueTask DisposeAsync() => _socket.DisposeAsync();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using OrleansChat.Client;
 
 namespace OrleansChat.Bench;
 
@@ -23,8 +24,13 @@ public sealed class BenchClient : IChatEvents
     private readonly Lock _gate = new();
     private readonly SenderTrack?[] _tracks;
     private readonly StepCounters?[] _steps;
+    private readonly List<Outage> _outages = [];
+    private readonly List<(long Start, long End)> _stalls = [];
     private long _lastRoomSeq;
     private int _draftLength;
+    private int _typingStep;
+    private LoadWindow _typingWindow;
+    private long _lastChunkAt;
 
     public BenchClient(LoadRun run, int index, int room, int slot, Endpoint endpoint)
     {
@@ -34,14 +40,18 @@ public sealed class BenchClient : IChatEvents
         Slot = slot;
         Endpoint = endpoint;
         _tracks = new SenderTrack?[run.Options.ClientsPerRoom];
-        _steps = new StepCounters?[Math.Max(1, run.Options.Steps.Count)];
+        _steps = new StepCounters?[run.Options.TagCount];
         _transport = run.Options.Protocol switch
         {
             ChatProtocol.PeerWs => new PeerWsTransport(this, run.Stopping),
             ChatProtocol.SignalR => new SignalRTransport(this),
+            _ when run.Options.Reconnect => new ReconnectingTransport(this, ResentDraftSeq),
             _ => new OrleansChatTransport(this, run.Stopping),
         };
     }
+
+    /// <summary>A time this client was cut off: its socket went at <see cref="Lost"/>, its next welcome came at <see cref="Welcomed"/>.</summary>
+    public sealed record Outage(long Lost, long? Welcomed, string Reason);
 
     /// <summary>Global index (room * clientsPerRoom + slot).</summary>
     public int Index { get; }
@@ -75,6 +85,45 @@ public sealed class BenchClient : IChatEvents
 
     public bool IsOpen => _transport.IsOpen;
 
+    /// <summary>Reconnecting transports: the unconfirmed commits it still holds.</summary>
+    public int PendingCommits => (_transport as ReconnectingTransport)?.PendingCommits ?? 0;
+
+    /// <summary>Times its socket went away, and when it was welcomed again.</summary>
+    public IReadOnlyList<Outage> Outages
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _outages];
+            }
+        }
+    }
+
+    /// <summary>Pauses longer than <see cref="LoadOptions.StallThreshold"/> between chunks from the others (arrival times).</summary>
+    public IReadOnlyList<(long Start, long End)> Stalls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _stalls];
+            }
+        }
+    }
+
+    /// <summary>When the last chunk from another member arrived (0: none yet).</summary>
+    public long LastChunkAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastChunkAt;
+            }
+        }
+    }
+
     /// <summary>Connects, joins the room and waits for the server's answer.</summary>
     public async Task ConnectAsync(HttpMessageInvoker invoker, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -95,6 +144,8 @@ public sealed class BenchClient : IChatEvents
         // A random phase, so typists (and their sends) do not line up with each other or with the server's poll timer.
         double next = now + (interval * random.NextDouble());
         var nextCommit = now + (commitEvery * (0.5 + random.NextDouble()));
+        _typingStep = step;
+        _typingWindow = window;
         while (!cancellationToken.IsCancellationRequested)
         {
             var wait = (long)next - Stopwatch.GetTimestamp();
@@ -109,7 +160,13 @@ public sealed class BenchClient : IChatEvents
                 break;
             }
 
-            if (now >= nextCommit && _draftLength > 0)
+            if (!_transport.IsLive)
+            {
+                // Between sockets (reconnecting): the user types on, the draft goes after the next welcome.
+                _draftLength = Math.Min(_draftLength + 1, Math.Min(_run.Options.MaxDraftChars, Lorem.Length));
+                (_transport as ReconnectingTransport)?.Typed(Drafts[_draftLength]);
+            }
+            else if (now >= nextCommit && _draftLength > 0)
             {
                 await CommitAsync(step, window, cancellationToken);
                 nextCommit = now + (commitEvery * (0.8 + (0.4 * random.NextDouble())));
@@ -137,8 +194,15 @@ public sealed class BenchClient : IChatEvents
         }
 
         var sentAt = Stopwatch.GetTimestamp();
-        var seq = Chunks.Add(sentAt, step, window.Contains(sentAt));
+        var seq = Chunks.Add(sentAt, _run.Tag(step), window.Contains(sentAt));
         return _transport.SendChunkAsync(Drafts[_draftLength], seq, cancellationToken);
+    }
+
+    /// <summary>The sender sequence number of the draft a reconnecting transport sends again after a welcome.</summary>
+    private long ResentDraftSeq()
+    {
+        var sentAt = Stopwatch.GetTimestamp();
+        return Chunks.Add(sentAt, _run.Tag(_typingStep), _typingWindow.Contains(sentAt));
     }
 
     private Task CommitAsync(int step, LoadWindow window, CancellationToken cancellationToken)
@@ -146,7 +210,7 @@ public sealed class BenchClient : IChatEvents
         var text = Drafts[_draftLength];
         _draftLength = 0;
         var sentAt = Stopwatch.GetTimestamp();
-        var number = CommitsSent.Add(sentAt, step, window.Contains(sentAt));
+        var number = CommitsSent.Add(sentAt, _run.Tag(step), window.Contains(sentAt));
         return _transport.SendCommitAsync(text, CommitId(Index, number), cancellationToken);
     }
 
@@ -169,6 +233,45 @@ public sealed class BenchClient : IChatEvents
             Interlocked.Increment(ref Resyncs);
             _run.CountError("resync_welcome");
         }
+    }
+
+    public void OnWelcomeHistory(string senderId, IReadOnlyList<HistoryEntry> history, bool reconnected, long arrivedAt)
+    {
+        SenderId = senderId;
+        _run.RegisterSender(senderId, this);
+        lock (_gate)
+        {
+            if (_outages.Count > 0 && _outages[^1].Welcomed is null)
+            {
+                _outages[^1] = _outages[^1] with { Welcomed = arrivedAt };
+            }
+        }
+
+        // The welcome is the room's truth: a commit in its history was delivered here, even when its event was missed.
+        Span<char> chars = stackalloc char[64];
+        foreach (var message in history)
+        {
+            var id = message.ClientMessageId.AsSpan();
+            if (id.Length <= chars.Length)
+            {
+                Seen(id, message.Seq, arrivedAt, fromHistory: true);
+            }
+        }
+    }
+
+    public void OnCommitted(ReadOnlySpan<char> commitId, long messageSeq) => Seen(commitId, messageSeq, Stopwatch.GetTimestamp(), fromHistory: true);
+
+    public void OnDisconnected(string reason, bool wasLive)
+    {
+        lock (_gate)
+        {
+            if (_outages.Count == 0 || _outages[^1].Welcomed is not null)
+            {
+                _outages.Add(new Outage(Stopwatch.GetTimestamp(), null, reason));
+            }
+        }
+
+        _run.CountError(wasLive ? "disconnected" : "reconnect_failed");
     }
 
     public void OnRoomEvent(long roomSeq) => CheckRoomSeq(roomSeq);
@@ -220,6 +323,12 @@ public sealed class BenchClient : IChatEvents
 
         lock (_gate)
         {
+            if (_lastChunkAt != 0 && arrivedAt - _lastChunkAt > _run.StallTicks)
+            {
+                _stalls.Add((_lastChunkAt, arrivedAt));
+            }
+
+            _lastChunkAt = Math.Max(_lastChunkAt, arrivedAt);
             var track = _tracks[from.Slot] ??= new SenderTrack();
             var counters = Counters(sent.Step);
             if (!track.Seen.Add(senderSeq))
@@ -238,14 +347,16 @@ public sealed class BenchClient : IChatEvents
             }
 
             counters.Delivered++;
+            var micros = Micros(arrivedAt - sent.Timestamp);
+            _run.Timeline?.Delivered(micros);
             if (sent.InWindow)
             {
                 counters.WindowDelivered++;
-                var micros = Micros(arrivedAt - sent.Timestamp);
-                counters.LatencyUs.Add(micros);
+                var histograms = _run.Histograms(sent.Step);
+                histograms.Latency.Record(micros);
                 if (from.Endpoint != Endpoint)
                 {
-                    counters.CrossLatencyUs.Add(micros);
+                    histograms.CrossWebFront.Record(micros);
                 }
             }
         }
@@ -254,9 +365,22 @@ public sealed class BenchClient : IChatEvents
     public void OnCommit(ReadOnlySpan<char> commitId, long roomSeq, long arrivedAt)
     {
         CheckRoomSeq(roomSeq);
+        Seen(commitId, roomSeq, arrivedAt, fromHistory: false);
+    }
+
+    /// <summary>
+    /// A commit arrived (its event, or a welcome's history, or a <c>committed</c> answer): counted once per receiver; the
+    /// same id at another room seq is a duplicate (stored twice).
+    /// </summary>
+    private void Seen(ReadOnlySpan<char> commitId, long seq, long arrivedAt, bool fromHistory)
+    {
         if (!TryParseCommitId(commitId, out var senderIndex, out var number) || _run.Client(senderIndex) is not { } sender || sender.Room != Room)
         {
-            _run.CountError("commit_from_unknown_sender");
+            if (!fromHistory)
+            {
+                _run.CountError("commit_from_unknown_sender");
+            }
+
             return;
         }
 
@@ -268,24 +392,36 @@ public sealed class BenchClient : IChatEvents
 
         lock (_gate)
         {
+            var track = _tracks[sender.Slot] ??= new SenderTrack();
+            var counters = Counters(sent.Step);
+            if (!fromHistory && !track.CommitEvents.Add(number))
+            {
+                // The same commit event twice.
+                counters.CommitDuplicates++;
+                return;
+            }
+
+            if (track.Commits.TryGetValue(number, out var seenAt))
+            {
+                if (seenAt != seq && seq > 0 && seenAt > 0)
+                {
+                    counters.CommitDuplicates++;
+                }
+
+                return;
+            }
+
+            track.Commits[number] = seq;
             if (sender == this)
             {
                 CommitsConfirmed.Add(number);
                 return;
             }
 
-            var track = _tracks[sender.Slot] ??= new SenderTrack();
-            var counters = Counters(sent.Step);
-            if (!track.Commits.Add(number))
-            {
-                counters.CommitDuplicates++;
-                return;
-            }
-
             counters.CommitsDelivered++;
-            if (sent.InWindow)
+            if (sent.InWindow && !fromHistory)
             {
-                counters.CommitLatencyUs.Add(Micros(arrivedAt - sent.Timestamp));
+                _run.Histograms(sent.Step).Commit.Record(Micros(arrivedAt - sent.Timestamp));
             }
         }
     }

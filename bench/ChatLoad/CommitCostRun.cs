@@ -117,7 +117,7 @@ public sealed class CommitCostRun(LoadOptions options, Action<string>? log = nul
         if (!await connect.RunAsync(() => probe.ConnectAsync(options.Endpoints[0].Uri, room, "s8", invoker, ConnectTimeout, cancellationToken), _log))
         {
             return new CommitCostStep(label, room, variant.History, variant.MessageChars, 0, 0, "could not connect", 0, 0, null, 0,
-                Percentiles.FromMicros([]), null, null, null, 0, null, null, memoryBefore, memoryBefore, [], 0,
+                new LatencyHistogram().Percentiles(), null, null, null, 0, null, null, memoryBefore, memoryBefore, [], 0,
                 new SortedDictionary<string, long>(errors, StringComparer.Ordinal), loadStart, ProcessProbe.LoadAverage());
         }
 
@@ -126,7 +126,7 @@ public sealed class CommitCostRun(LoadOptions options, Action<string>? log = nul
         // Let the last pre-fill commit's deliveries and writes finish before the window opens.
         await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
 
-        var latencies = new List<int>(_cost.Commits);
+        var latencies = new LatencyHistogram();
         var infoStart = await InfoAsync(cancellationToken);
         var cpuStart = SampleAll();
         var windowStart = Stopwatch.GetTimestamp();
@@ -169,7 +169,7 @@ public sealed class CommitCostRun(LoadOptions options, Action<string>? log = nul
             measured.Failed,
             measured.Stopped,
             Math.Round(window, 3),
-            Percentiles.FromMicros(latencies),
+            latencies.Percentiles(),
             input,
             PerCommit(input),
             idleRate is { } r ? Math.Round(r, 1) : null,
@@ -190,7 +190,7 @@ public sealed class CommitCostRun(LoadOptions options, Action<string>? log = nul
     /// first commit that is refused or does not come back within the commit timeout, and when the budget is spent.
     /// </summary>
     private async Task<Phase> CommitManyAsync(
-        CommitProbe probe, string what, string text, string idPrefix, int count, TimeSpan budget, TimeSpan gap, List<int>? latencies, CancellationToken cancellationToken)
+        CommitProbe probe, string what, string text, string idPrefix, int count, TimeSpan budget, TimeSpan gap, LatencyHistogram? latencies, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var nextLog = started + (10 * Stopwatch.Frequency);
@@ -213,7 +213,7 @@ public sealed class CommitCostRun(LoadOptions options, Action<string>? log = nul
             }
 
             done++;
-            latencies?.Add((int)Math.Min(int.MaxValue, outcome.Ticks * 1_000_000 / Stopwatch.Frequency));
+            latencies?.Record(outcome.Ticks * 1_000_000 / Stopwatch.Frequency);
             if (Stopwatch.GetTimestamp() >= nextLog)
             {
                 _log(string.Create(CultureInfo.InvariantCulture, $"{what}: {done}/{count} in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s"));

@@ -20,6 +20,24 @@ public interface IChatEvents
 
     void OnError(string code);
 
+    /// <summary>
+    /// Reconnecting transports: a welcome named this connection <paramref name="senderId"/> (new after a reconnect) and
+    /// holds <paramref name="history"/> (commits in it were delivered, even if their events were missed).
+    /// </summary>
+    void OnWelcomeHistory(string senderId, IReadOnlyList<OrleansChat.Client.HistoryEntry> history, bool reconnected, long arrivedAt)
+    {
+    }
+
+    /// <summary>A retried commit the room had already stored was confirmed to its sender (<c>committed</c>).</summary>
+    void OnCommitted(ReadOnlySpan<char> commitId, long messageSeq)
+    {
+    }
+
+    /// <summary>Reconnecting transports: the connection ended and will be reconnected.</summary>
+    void OnDisconnected(string reason, bool wasLive)
+    {
+    }
+
     /// <summary>The server closed the connection.</summary>
     void OnClosed(string? status, string? description);
 

@@ -12,6 +12,9 @@ public interface IChatTransport
 
     bool IsOpen { get; }
 
+    /// <summary>Whether a send goes out now (a reconnecting transport between sockets keeps it for the next welcome).</summary>
+    bool IsLive => IsOpen;
+
     /// <summary>
     /// Opens the connection, joins <paramref name="room"/> as <paramref name="name"/> (unique within the run) and waits
     /// for the server's answer. Returns the id the other members see as this client's chunks' sender.

@@ -51,6 +51,25 @@ public sealed record CommitCostOptions
     public string? Redis { get; init; }
 }
 
+/// <summary>
+/// One fault of S6: its name in the report and the <c>scripts/cluster.sh</c> commands that make it (run in order, each
+/// to its end: <c>kill silo1</c>, <c>start silo1</c>, ...).
+/// </summary>
+public sealed record FaultSpec(string Name, IReadOnlyList<string> Commands)
+{
+    /// <summary>The faults S6 knows by key (<c>--faults silo-kill,web-kill,rolling,redis-restart</c>).</summary>
+    public static FaultSpec Named(string key) => key switch
+    {
+        "silo-kill" => new("kill -9 silo1, restart", ["kill silo1", "start silo1"]),
+        "silo2-kill" => new("kill -9 silo2, restart", ["kill silo2", "start silo2"]),
+        "web-kill" => new("kill -9 web1, restart", ["kill web1", "start web1"]),
+        "rolling" => new("rolling restart (SIGTERM web1, web2, silo1, silo2 one at a time)",
+            ["stop web1", "start web1", "stop web2", "start web2", "stop silo1", "start silo1", "stop silo2", "start silo2"]),
+        "redis-restart" => new("redis restart", ["stop redis", "start redis"]),
+        _ => throw new ArgumentException($"unknown fault '{key}' (silo-kill, silo2-kill, web-kill, rolling, redis-restart)"),
+    };
+}
+
 /// <summary>Everything a run needs. Defaults are S1's shape (1 room, 10 clients, 2 typists at 10 chunks/s).</summary>
 public sealed record LoadOptions
 {
@@ -118,8 +137,44 @@ public sealed record LoadOptions
     /// <summary>S8: measure commit cost by history length instead of running load steps (null: a load run).</summary>
     public CommitCostOptions? CommitCost { get; init; }
 
+    /// <summary>
+    /// Clients behave like the browser when their socket goes away: reconnect with jittered backoff, join again, re-send
+    /// the draft and unconfirmed commits (OrleansChat's protocol only; S6 and S7).
+    /// </summary>
+    public bool Reconnect { get; init; }
+
+    /// <summary>S6: faults injected one after the other during one load step (after its warm-up and a quiet baseline).</summary>
+    public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
+
+    /// <summary>Runs one fault command (e.g. <c>kill silo1</c>: scripts/cluster.sh with the cluster's settings).</summary>
+    public Func<string, CancellationToken, Task>? RunFaultCommand { get; init; }
+
+    /// <summary>S6: the time after a fault's commands ended before the next fault (its recovery is measured in it).</summary>
+    public TimeSpan FaultSettle { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A client that got no chunk for this long while its room's typist typed was cut off (S6 recovery).</summary>
+    public TimeSpan StallThreshold { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Sample every server process's RSS, managed heap, threads and sockets (and Redis memory) this often (0: never).</summary>
+    public TimeSpan ResourceInterval { get; init; }
+
+    /// <summary>The servers' Redis (<c>host:port</c>) whose <c>used_memory</c> the resource samples read.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>scripts/cluster.sh's state folder: pids are read again at every sample (a restarted process has a new one).</summary>
+    public string? ClusterDirectory { get; init; }
+
+    /// <summary>Where to write the run's timeline (per second; faults; resource samples) for bench/Charts (null: not written).</summary>
+    public string? TimelinePath { get; init; }
+
     /// <summary>Free text for the report (e.g. what was changed for this run).</summary>
     public string? Note { get; init; }
 
     public int TotalClients => Rooms * ClientsPerRoom;
+
+    /// <summary>
+    /// What sends are attributed to: the load steps, or with <see cref="Faults"/> the phases of the one step (warm-up,
+    /// quiet baseline, then one per fault).
+    /// </summary>
+    public int TagCount => Faults.Count > 0 ? Faults.Count + 2 : Math.Max(1, Steps.Count);
 }

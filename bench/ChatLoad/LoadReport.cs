@@ -1,3 +1,4 @@
+using HdrHistogram;
 using System.Text.Json.Serialization;
 
 namespace OrleansChat.Bench;
@@ -5,16 +6,15 @@ namespace OrleansChat.Bench;
 /// <summary>Latency distribution in milliseconds.</summary>
 public sealed record Percentiles(long Count, double P50, double P90, double P99, double P999, double Max)
 {
-    public static Percentiles FromMicros(List<int> micros)
+    public static Percentiles From(HistogramBase micros)
     {
-        if (micros.Count == 0)
+        if (micros.TotalCount == 0)
         {
             return new Percentiles(0, 0, 0, 0, 0, 0);
         }
 
-        micros.Sort();
-        double At(double q) => Math.Round(micros[Math.Clamp((int)Math.Ceiling(q * micros.Count) - 1, 0, micros.Count - 1)] / 1000.0, 2);
-        return new Percentiles(micros.Count, At(0.50), At(0.90), At(0.99), At(0.999), Math.Round(micros[^1] / 1000.0, 2));
+        double At(double percentile) => Math.Round(micros.GetValueAtPercentile(percentile) / 1000.0, 2);
+        return new Percentiles(micros.TotalCount, At(50), At(90), At(99), At(99.9), Math.Round(micros.GetMaxValue() / 1000.0, 2));
     }
 }
 
@@ -129,6 +129,54 @@ public sealed record CommitCostResult(
     string? Redis,
     IReadOnlyList<CommitCostStep> Variants);
 
+/// <summary>How long the affected clients of a fault were without live text, in ms from the fault's start.</summary>
+public sealed record RecoveryTimes(int Affected, int Recovered, double P50Ms, double P99Ms, double MaxMs);
+
+/// <summary>
+/// One S6 fault under load: what its commands did, and what the clients saw from its start until the next fault.
+/// <see cref="Phase"/> holds the phase's deliveries (chunks sent in it and missed are <c>Lost</c> there), commits
+/// (lost and duplicated must be 0) and the errors clients saw, by code. A client is affected when its socket went
+/// away or it got no chunk for longer than the stall threshold while its room's typist typed; it has recovered when it
+/// has a fresh welcome and live chunks arrive again.
+/// </summary>
+public sealed record FaultResult(
+    string Name,
+    IReadOnlyList<string> Commands,
+    double AtSeconds,
+    double CommandSeconds,
+    string? CommandError,
+    RecoveryTimes Recovery,
+    int Reconnects,
+    StepResult Phase);
+
+/// <summary>One process over a soak: its resources after warm-up and at the end (medians of three samples each).</summary>
+public sealed record SoakProcess(
+    string Name,
+    double RssMbStart,
+    double RssMbEnd,
+    double RssGrowthPercent,
+    double? HeapMbStart,
+    double? HeapMbEnd,
+    double? HeapGrowthPercent,
+    int? ThreadsStart,
+    int? ThreadsEnd,
+    int? SocketsStart,
+    int? SocketsEnd);
+
+/// <summary>S7: resource growth after warm-up per process and latency per minute over a long run.</summary>
+public sealed record SoakResult(double SampleIntervalSeconds, int Samples, IReadOnlyList<SoakProcess> Processes, IReadOnlyList<Percentiles> LatencyPerMinute);
+
+/// <summary>S6 and S7: the faults, the soak and where the timeline (per-second figures for bench/Charts) was written.</summary>
+public sealed record ReliabilityResult(
+    IReadOnlyList<FaultResult>? Faults,
+    SoakResult? Soak,
+    string? TimelinePath,
+    long CommitsSent,
+    long CommitsLost,
+    long CommitsDuplicated,
+    long CommitsUnconfirmed,
+    int Reconnects);
+
 /// <summary>Everything one run measured; serialized as JSON and summarized as markdown.</summary>
 public sealed record LoadReport(
     string Scenario,
@@ -153,7 +201,8 @@ public sealed record LoadReport(
     double LoadAverageEnd,
     string? Note,
     string? Protocol = null,
-    CommitCostResult? CommitCost = null)
+    CommitCostResult? CommitCost = null,
+    ReliabilityResult? Reliability = null)
 {
     /// <summary>The <see cref="ChatProtocol"/> the run spoke (reports from before it was recorded: OrleansChat).</summary>
     [JsonIgnore]

@@ -16,7 +16,7 @@ public readonly record struct LoadWindow(long Start, long End)
 /// (typists send, every member checks and times what arrives), samples the processes under test, and builds a
 /// <see cref="LoadReport"/>. Usable in-process (the CI smoke test) or from the command line (<see cref="Program"/>).
 /// </summary>
-public sealed class LoadRun : IAsyncDisposable
+public sealed partial class LoadRun : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
     private const int ConnectAttempts = 3;
@@ -26,8 +26,11 @@ public sealed class LoadRun : IAsyncDisposable
     private readonly Action<string> _log;
     private readonly ConcurrentDictionary<string, long>[] _stepErrors;
     private readonly ConcurrentDictionary<string, long> _setupErrors = new();
-    private Dictionary<string, BenchClient>.AlternateLookup<ReadOnlySpan<char>> _bySenderId;
+    private readonly StepHistograms[] _histograms;
+    private readonly ConcurrentDictionary<string, BenchClient> _senders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, BenchClient>.AlternateLookup<ReadOnlySpan<char>> _bySenderId;
     private int _currentStep = -1;
+    private int _phase;
     private bool _closing;
 
     public LoadRun(LoadOptions options, Action<string>? log = null)
@@ -56,9 +59,34 @@ public sealed class LoadRun : IAsyncDisposable
             }
         }
 
-        _stepErrors = [.. Enumerable.Range(0, Math.Max(1, options.Steps.Count)).Select(_ => new ConcurrentDictionary<string, long>())];
-        _bySenderId = new Dictionary<string, BenchClient>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _stepErrors = [.. Enumerable.Range(0, options.TagCount).Select(_ => new ConcurrentDictionary<string, long>())];
+        _histograms = [.. Enumerable.Range(0, options.TagCount).Select(_ => new StepHistograms())];
+        _bySenderId = _senders.GetAlternateLookup<ReadOnlySpan<char>>();
+        StallTicks = (long)(options.StallThreshold.TotalSeconds * Stopwatch.Frequency);
+        if (options.Faults.Count > 0 && (options.Steps.Count != 1 || options.RunFaultCommand is null))
+        {
+            throw new ArgumentException("Faults need exactly one load step and a way to run their commands.", nameof(options));
+        }
+
+        if (options.TimelinePath is not null || options.Faults.Count > 0 || options.ResourceInterval > TimeSpan.Zero)
+        {
+            Timeline = new TimelineRecorder();
+        }
     }
+
+    /// <summary>The run second by second (S6, S7; null when nobody asked for it).</summary>
+    internal TimelineRecorder? Timeline { get; }
+
+    /// <summary><see cref="LoadOptions.StallThreshold"/> in <see cref="Stopwatch"/> ticks.</summary>
+    internal long StallTicks { get; }
+
+    /// <summary>What a send in <paramref name="step"/> is attributed to: the step, or in a fault run the current phase.</summary>
+    internal int Tag(int step) => Options.Faults.Count > 0 ? Volatile.Read(ref _phase) : step;
+
+    internal StepHistograms Histograms(int tag) => _histograms[tag];
+
+    /// <summary>A welcome named a client's connection (again, after a reconnect): chunks from it are that client's.</summary>
+    internal void RegisterSender(string senderId, BenchClient client) => _senders[senderId] = client;
 
     public LoadOptions Options { get; }
 
@@ -74,8 +102,9 @@ public sealed class LoadRun : IAsyncDisposable
     internal void CountError(string code)
     {
         var step = Volatile.Read(ref _currentStep);
-        var errors = step >= 0 ? _stepErrors[step] : _setupErrors;
+        var errors = step >= 0 ? _stepErrors[Tag(step)] : _setupErrors;
         errors.AddOrUpdate(code, 1, (_, n) => n + 1);
+        Timeline?.Error();
     }
 
     internal void SocketClosed(BenchClient client, string? status, string? description)
@@ -140,6 +169,11 @@ public sealed class LoadRun : IAsyncDisposable
         }
 
         var memoryConnected = SampleAll();
+        IReadOnlyList<FaultResult>? faultResults = null;
+        using var sampling = new CancellationTokenSource();
+        var resources = options.ResourceInterval > TimeSpan.Zero && Timeline is not null
+            ? Task.Run(() => ResourceSampler.RunAsync(this, Timeline, sampling.Token), CancellationToken.None)
+            : Task.CompletedTask;
         IReadOnlyList<ProcessCpu> idleConnected = [];
         var steps = new List<StepResult>();
         if (idleRun)
@@ -147,6 +181,12 @@ public sealed class LoadRun : IAsyncDisposable
             _log($"holding {connect.Connected} idle connections for {options.Hold.TotalSeconds:0} s");
             idleConnected = await MeasureIdleAsync(options.Hold, cancellationToken);
             memoryConnected = SampleAll();
+        }
+        else if (options.Faults.Count > 0)
+        {
+            var (phases, faults) = await RunFaultsAsync(cancellationToken);
+            steps.AddRange(phases);
+            faultResults = faults;
         }
         else
         {
@@ -162,6 +202,8 @@ public sealed class LoadRun : IAsyncDisposable
             }
         }
 
+        await sampling.CancelAsync();
+        await resources;
         var end = SampleAll();
         var halfClients = options.Rooms / 2 * options.ClientsPerRoom;
         var memory = options.Processes.Select((p, i) =>
@@ -198,7 +240,8 @@ public sealed class LoadRun : IAsyncDisposable
             loadStart,
             ProcessProbe.LoadAverage(),
             options.Note,
-            options.Protocol.ToString());
+            options.Protocol.ToString(),
+            Reliability: Timeline is null ? null : await ReliabilityAsync(faultResults, steps));
     }
 
     public static string Shape(LoadOptions o) =>
@@ -277,13 +320,11 @@ public sealed class LoadRun : IAsyncDisposable
 
         await Task.WhenAll(tasks);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var byId = new Dictionary<string, BenchClient>(StringComparer.Ordinal);
         foreach (var client in _clients.Where(c => c.SenderId is not null))
         {
-            byId[client.SenderId!] = client;
+            _senders[client.SenderId!] = client;
         }
 
-        _bySenderId = byId.GetAlternateLookup<ReadOnlySpan<char>>();
         var connected = _clients.Skip(from).Take(to - from).Count(c => c.SenderId is not null);
         _log($"connected {connected}/{to - from} in {seconds:0.0} s ({failed} failed, {retries} retries)");
         return new ConnectResult(to - from, connected, failed, retries, Math.Round(seconds, 2), Math.Round(connected / Math.Max(seconds, 0.001), 1));
@@ -339,7 +380,7 @@ public sealed class LoadRun : IAsyncDisposable
             await Task.Delay(50, cancellationToken);
         }
 
-        return Evaluate(step, load, cpuStart, cpuEnd, selfEnd.CpuSeconds - selfStart.CpuSeconds, machineBusy, loadStart, loadEnd);
+        return Evaluate(step, load.ToString(), load, options.Duration.TotalSeconds, cpuStart, cpuEnd, selfEnd.CpuSeconds - selfStart.CpuSeconds, machineBusy, loadStart, loadEnd);
     }
 
     private bool AllArrived(int step)
@@ -355,7 +396,7 @@ public sealed class LoadRun : IAsyncDisposable
         return arrived >= expected;
     }
 
-    private StepResult Evaluate(int step, LoadStep load, ProcessSample[] cpuStart, ProcessSample[] cpuEnd, double harnessCpu, double machineBusy, double loadStart, double loadEnd)
+    private StepResult Evaluate(int step, string label, LoadStep load, double seconds, ProcessSample[] cpuStart, ProcessSample[] cpuEnd, double harnessCpu, double machineBusy, double loadStart, double loadEnd)
     {
         var options = Options;
         var members = options.ClientsPerRoom - 1;
@@ -382,9 +423,6 @@ public sealed class LoadRun : IAsyncDisposable
         }
 
         long delivered = 0, duplicates = 0, outOfOrder = 0, windowDelivered = 0, commitsDelivered = 0, commitDuplicates = 0, resyncs = 0, gaps = 0;
-        var latency = new List<int>();
-        var cross = new List<int>();
-        var commitLatency = new List<int>();
         foreach (var client in _clients)
         {
             client.Read(step, c =>
@@ -395,23 +433,21 @@ public sealed class LoadRun : IAsyncDisposable
                 windowDelivered += c.WindowDelivered;
                 commitsDelivered += c.CommitsDelivered;
                 commitDuplicates += c.CommitDuplicates;
-                latency.AddRange(c.LatencyUs);
-                cross.AddRange(c.CrossLatencyUs);
-                commitLatency.AddRange(c.CommitLatencyUs);
             });
             resyncs += Interlocked.Exchange(ref client.Resyncs, 0);
             gaps += Interlocked.Exchange(ref client.RoomSeqGaps, 0);
         }
 
-        var seconds = options.Duration.TotalSeconds;
         var cpu = options.Processes.Select((p, i) =>
         {
-            var used = cpuEnd[i].CpuSeconds - cpuStart[i].CpuSeconds;
+            // A process restarted in the window (S6) counts its new life's CPU only.
+            var used = cpuEnd[i].Pid == cpuStart[i].Pid ? cpuEnd[i].CpuSeconds - cpuStart[i].CpuSeconds : cpuEnd[i].CpuSeconds;
             return new ProcessCpu(p.Name, Math.Round(used, 3), Math.Round(used / seconds * 100, 1));
         }).ToList();
         var serverCpu = cpu.Sum(c => c.Seconds);
+        var histograms = _histograms[step];
         return new StepResult(
-            load.ToString(),
+            label,
             load.TypistsPerRoom,
             load.ChunksPerSecond,
             seconds,
@@ -423,15 +459,15 @@ public sealed class LoadRun : IAsyncDisposable
             outOfOrder,
             windowDelivered,
             Math.Round(windowDelivered / seconds, 1),
-            Percentiles.FromMicros(latency),
-            Percentiles.FromMicros(cross),
+            histograms.Latency.Percentiles(),
+            histograms.CrossWebFront.Percentiles(),
             commitsSent,
             commitsExpected,
             commitsDelivered,
             Math.Max(0, commitsExpected - commitsDelivered),
             commitDuplicates,
             unconfirmed,
-            Percentiles.FromMicros(commitLatency),
+            histograms.Commit.Percentiles(),
             new SortedDictionary<string, long>(_stepErrors[step], StringComparer.Ordinal),
             resyncs,
             gaps,
@@ -460,7 +496,22 @@ public sealed class LoadRun : IAsyncDisposable
         })];
     }
 
-    private ProcessSample[] SampleAll() => [.. Options.Processes.Select(p => ProcessProbe.Sample(p.Pid))];
+    private ProcessSample[] SampleAll() => [.. CurrentProcesses().Select(p => ProcessProbe.Sample(p.Pid))];
+
+    /// <summary>
+    /// The processes under test, in <see cref="LoadOptions.Processes"/> order, with their current pids: a process of the
+    /// cluster that was restarted (S6) is measured under its new pid.
+    /// </summary>
+    internal IReadOnlyList<ServerProcess> CurrentProcesses()
+    {
+        if (Options.ClusterDirectory is not { } directory || !Directory.Exists(directory))
+        {
+            return Options.Processes;
+        }
+
+        var now = ProcessProbe.FromClusterDirectory(directory).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        return [.. Options.Processes.Select(p => now.TryGetValue(p.Name, out var current) ? current : p)];
+    }
 
     private static async Task DelayUntil(long timestamp, CancellationToken cancellationToken)
     {

@@ -12,8 +12,10 @@ public static class MarkdownReport
     public static string Render(IReadOnlyList<LoadReport> reports)
     {
         var commitCost = CommitCostReport.Render(reports);
+        var reliability = ReliabilityReport.Render(reports);
         var load = reports.Where(r => r.CommitCost is null).ToList();
-        return load.Count == 0 ? commitCost : RenderLoad(load) + (commitCost.Length > 0 ? Environment.NewLine + commitCost : "");
+        return (reliability.Length > 0 ? reliability + Environment.NewLine : "")
+            + (load.Count == 0 ? commitCost : RenderLoad(load) + (commitCost.Length > 0 ? Environment.NewLine + commitCost : ""));
     }
 
     private static string RenderLoad(IReadOnlyList<LoadReport> reports)

@@ -1,3 +1,5 @@
+using OrleansChat.Client;
+
 namespace OrleansChat.Bench;
 
 /// <summary>

@@ -6,7 +6,7 @@ namespace OrleansChat.Bench;
 public sealed record ServerProcess(string Name, int Pid);
 
 /// <summary>CPU time and memory of one process at one moment, read from <c>/proc</c>.</summary>
-public readonly record struct ProcessSample(double CpuSeconds, long RssKb, long PeakRssKb, bool Alive);
+public readonly record struct ProcessSample(double CpuSeconds, long RssKb, long PeakRssKb, bool Alive, int Pid = 0);
 
 /// <summary>
 /// Reads <c>/proc/&lt;pid&gt;/stat</c> (utime + stime, in clock ticks of USER_HZ = 100 on Linux) and
@@ -39,11 +39,11 @@ public static class ProcessProbe
                 }
             }
 
-            return new ProcessSample(ticks / TicksPerSecond, rss, hwm, true);
+            return new ProcessSample(ticks / TicksPerSecond, rss, hwm, true, pid);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
-            return new ProcessSample(0, 0, 0, false);
+            return new ProcessSample(0, 0, 0, false, pid);
         }
     }
 

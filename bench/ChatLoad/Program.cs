@@ -146,7 +146,17 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
           --commit-timeout T               S8: a commit not back within this ends its phase (default 15s)
           --prefill-budget T               S8: longest pre-fill per variant; then measured at the history reached (default 90s)
           --measure-budget T               S8: longest measured phase per variant (default 30s)
-          --redis host:port                S8: the servers' Redis, whose INFO (bytes in, AOF, memory) is read around each phase
+          --redis host:port                the servers' Redis: S8 reads its INFO (bytes in, AOF, memory) around each
+                                           phase, S7 samples its used_memory
+          --reconnect                      clients reconnect like the browser (jittered backoff, rejoin, re-send the
+                                           draft and unconfirmed commits; OrleansChat's protocol; S6, S7)
+          --faults "F,F,..."               S6: inject these faults one after the other during the one load step:
+                                           silo-kill, silo2-kill, web-kill, rolling, redis-restart (needs --cluster-script)
+          --cluster-script PATH            scripts/cluster.sh, run with the environment of ChatLoad for each fault command
+          --fault-settle T                 S6: quiet time before the first fault and after each (default 30s)
+          --stall T                        S6: no chunk for this long = cut off (default 1s)
+          --resource-interval T            S7: sample RSS, managed heap, threads, sockets (+ --redis memory) this often
+          --timeline FILE                  write the run second by second (and faults, resource samples) for bench/Charts
           --scenario S --mode M --note T   labels for the report
           --json FILE --markdown FILE      where to write the report
           --fail-on-loss                   exit 1 if anything was lost, duplicated or reordered
@@ -223,8 +233,28 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
                     }
 
                 case "--cluster-dir":
-                    processes.AddRange(ProcessProbe.FromClusterDirectory(Next()).Where(p => p.Name != "lb"));
+                    {
+                        var directory = Next();
+                        processes.AddRange(ProcessProbe.FromClusterDirectory(directory).Where(p => p.Name != "lb"));
+                        o = o with { ClusterDirectory = directory };
+                        break;
+                    }
+
+                case "--reconnect": o = o with { Reconnect = true }; break;
+                case "--faults":
+                    o = o with { Faults = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(FaultSpec.Named)] };
                     break;
+                case "--cluster-script":
+                    {
+                        var script = Path.GetFullPath(Next());
+                        o = o with { RunFaultCommand = (command, token) => ClusterScript.RunAsync(script, command, token) };
+                        break;
+                    }
+
+                case "--fault-settle": o = o with { FaultSettle = Time(Next()) }; break;
+                case "--stall": o = o with { StallThreshold = Time(Next()) }; break;
+                case "--resource-interval": o = o with { ResourceInterval = Time(Next()) }; break;
+                case "--timeline": o = o with { TimelinePath = Next() }; break;
                 case "--stop-p99": o = o with { StopP99Ms = Double(Next()) }; break;
                 case "--commit-cost":
                     cost = cost with
@@ -243,7 +273,14 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
                 case "--commit-timeout": cost = cost with { CommitTimeout = Time(Next()) }; break;
                 case "--prefill-budget": cost = cost with { PrefillBudget = Time(Next()) }; break;
                 case "--measure-budget": cost = cost with { MeasureBudget = Time(Next()) }; break;
-                case "--redis": cost = cost with { Redis = Next() }; break;
+                case "--redis":
+                    {
+                        var redis = Next();
+                        cost = cost with { Redis = redis };
+                        o = o with { Redis = redis };
+                        break;
+                    }
+
                 case "--scenario": o = o with { Scenario = Next() }; break;
                 case "--mode": o = o with { Mode = Next() }; break;
                 case "--note": o = o with { Note = Next() }; break;
@@ -270,6 +307,11 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
         if (commitCost)
         {
             o = o with { CommitCost = cost };
+        }
+
+        if (o.Faults.Count > 0 && o.RunFaultCommand is null)
+        {
+            throw new ArgumentException("--faults needs --cluster-script (the faults are scripts/cluster.sh commands)");
         }
 
         return new Cli(o with { Processes = processes }, json, markdown, fail);

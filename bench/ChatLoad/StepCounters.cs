@@ -9,9 +9,16 @@ public sealed class StepCounters
     public long WindowDelivered;
     public long CommitsDelivered;
     public long CommitDuplicates;
-    public readonly List<int> LatencyUs = [];
-    public readonly List<int> CrossLatencyUs = [];
-    public readonly List<int> CommitLatencyUs = [];
+}
+
+/// <summary>The latencies of one step (or S6 phase), every receiver recording into the same histograms.</summary>
+public sealed class StepHistograms
+{
+    public LatencyHistogram Latency { get; } = new();
+
+    public LatencyHistogram CrossWebFront { get; } = new();
+
+    public LatencyHistogram Commit { get; } = new();
 }
 
 /// <summary>What a receiver has seen from one sender of its room.</summary>
@@ -19,5 +26,9 @@ public sealed class SenderTrack
 {
     public long MaxSeq;
     public readonly BitSet Seen = new();
-    public readonly BitSet Commits = new();
+    /// <summary>Commit numbers seen, with the room seq they were stored at (a second seq is a duplicate).</summary>
+    public readonly Dictionary<int, long> Commits = [];
+
+    /// <summary>Commit numbers whose event arrived.</summary>
+    public readonly BitSet CommitEvents = new();
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace OrleansChat.Bench;
+namespace OrleansChat.Client;
 
 public enum FrameKind
 {
@@ -10,6 +10,12 @@ public enum FrameKind
     Commit,
     Error,
     GoingAway,
+
+    /// <summary>The answer to a retried commit the room already stored (only to its sender; not a room event).</summary>
+    Committed,
+
+    /// <summary>Not a JSON object the client can read (never sent by a correct server).</summary>
+    Unparseable,
 }
 
 /// <summary>
@@ -30,8 +36,14 @@ public ref struct ServerFrame
     /// <summary>chunk: the sender's sequence number.</summary>
     public long SenderSeq;
 
-    /// <summary>commit: the client message id; error: the code.</summary>
+    /// <summary>commit and committed: the client message id; error: the code.</summary>
     public ReadOnlySpan<byte> Id;
+
+    /// <summary>error: the client message id it concerns (commits only), else empty.</summary>
+    public ReadOnlySpan<byte> Ref;
+
+    /// <summary>commit and committed: the message's room sequence number.</summary>
+    public long MessageSeq;
 
     public static bool TryParse(ReadOnlySpan<byte> utf8, out ServerFrame frame)
     {
@@ -54,6 +66,7 @@ public ref struct ServerFrame
                         : reader.ValueTextEquals("welcome"u8) ? FrameKind.Welcome
                         : reader.ValueTextEquals("error"u8) ? FrameKind.Error
                         : reader.ValueTextEquals("goingAway"u8) ? FrameKind.GoingAway
+                        : reader.ValueTextEquals("committed"u8) ? FrameKind.Committed
                         : FrameKind.Other;
                 }
                 else if (reader.ValueTextEquals("seq"u8))
@@ -76,10 +89,15 @@ public ref struct ServerFrame
                     reader.Read();
                     frame.Id = reader.ValueSpan;
                 }
+                else if (reader.ValueTextEquals("ref"u8))
+                {
+                    reader.Read();
+                    frame.Ref = reader.TokenType == JsonTokenType.String ? reader.ValueSpan : [];
+                }
                 else if (reader.ValueTextEquals("message"u8))
                 {
                     reader.Read();
-                    // commit: { "message": { "clientMessageId": ..., "connectionId": ..., ... } }
+                    // commit, committed: { "message": { "seq": ..., "clientMessageId": ..., "connectionId": ..., ... } }
                     if (reader.TokenType != JsonTokenType.StartObject)
                     {
                         continue;
@@ -96,6 +114,11 @@ public ref struct ServerFrame
                         {
                             reader.Read();
                             frame.ConnectionId = reader.ValueSpan;
+                        }
+                        else if (reader.ValueTextEquals("seq"u8))
+                        {
+                            reader.Read();
+                            frame.MessageSeq = reader.GetInt64();
                         }
                         else
                         {

@@ -1,0 +1,43 @@
+using HdrHistogram;
+
+namespace OrleansChat.Bench;
+
+/// <summary>
+/// Latencies in microseconds, recorded concurrently into an HdrHistogram (3 significant digits, 1 µs to 1 hour), so a
+/// soak's millions of deliveries cost a fixed few hundred KB and no sort at the end.
+/// </summary>
+public sealed class LatencyHistogram
+{
+    public const long HighestMicros = 3_600_000_000;
+
+    private readonly LongConcurrentHistogram _histogram = new(1, HighestMicros, 3);
+
+    public long Count => _histogram.TotalCount;
+
+    public void Record(long micros) => _histogram.RecordValue(Math.Clamp(micros, 1, HighestMicros));
+
+    public Percentiles Percentiles() => Bench.Percentiles.From(_histogram);
+}
+
+/// <summary>
+/// A histogram that is read and reset at intervals while writers go on (HdrHistogram's <see cref="Recorder"/>): the
+/// timeline's per-second latencies.
+/// </summary>
+public sealed class IntervalLatency
+{
+    private readonly Recorder _recorder = HistogramFactory.With64BitBucketSize()
+        .WithValuesFrom(1).WithValuesUpTo(LatencyHistogram.HighestMicros).WithPrecisionOf(3)
+        .WithThreadSafeWrites().WithThreadSafeReads().Create();
+
+    private HistogramBase? _spare;
+
+    public void Record(long micros) => _recorder.RecordValue(Math.Clamp(micros, 1, LatencyHistogram.HighestMicros));
+
+    /// <summary>What was recorded since the last call (the returned histogram is valid until the next call).</summary>
+    public HistogramBase TakeInterval()
+    {
+        var interval = _spare is null ? _recorder.GetIntervalHistogram() : _recorder.GetIntervalHistogram(_spare);
+        _spare = interval;
+        return interval;
+    }
+}
