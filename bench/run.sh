@@ -16,6 +16,13 @@
 # stream subscriptions start clean.
 # S8 (commit cost by history length; not in the default SCENARIOS) runs in cluster modes only (it reads the cluster's
 # redis), with the servers' settings of S8_ENV besides the mode's.
+# S6 (faults under load) and S7 (soak; neither in the default SCENARIOS) run in cluster modes only, with clients that
+# reconnect like the browser (Tests/ChatClient). S6: the S3 shape through the cluster's nginx, a commit from every
+# typist every 3 s, and during one run, S6_SETTLE apart: kill -9 of a silo and its restart, kill -9 of a WebFront and
+# its restart, a rolling restart (SIGTERM of each WebFront then each silo, one at a time), a Redis restart (S6_FAULTS).
+# S7: S3 load with commits for S7_DURATION, every process's RSS, managed heap, threads and sockets and Redis memory
+# sampled every 10 s. Both write a timeline (bench/results/$RESULTS_NAME-MODE-S6-timeline.json) and its charts
+# (bench/Charts: ...-latency.png, ...-memory.png) next to the results.
 # Writes bench/results/$RESULTS_NAME.json (every report) and .md (tables + targets), and bench/results/latest.md (only
 # when one of S1-S5 ran).
 #
@@ -24,6 +31,8 @@
 #   MODES="signalr-redis aspnet-ws" bench/run.sh          only peers
 #   MODES="cluster cluster-conn signalr-redis aspnet-ws" bench/run.sh
 #   SCENARIOS=S8 MODES=cluster bench/run.sh                commit cost by history length (~5 min)
+#   SCENARIOS=S6 MODES=cluster bench/run.sh                faults under load (~6 min)
+#   SCENARIOS=S7 MODES=cluster bench/run.sh                soak (10 min; S7_DURATION=3600 for a release)
 #
 # Settings (environment): MODES ("cluster embedded signalr-redis aspnet-ws node-ws"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
 # DURATION (30, seconds measured per S1-S3), WARMUP (30: the servers start fresh; under load their JIT tiering takes ~30-40 s to settle), S5_STEPS, S5_DURATION (15), NO_BUILD=1 (skip the Release
@@ -34,7 +43,9 @@
 # or embedded-NAME mode), PEERS_DIR (the peers' sources, read only: built into .run/peers; default ../shared/peers),
 # S8_VARIANTS (history x message chars, "10x120,500x120,10000x120,10x4000,500x4000,10000x4000"), S8_COMMITS (200 measured
 # per variant), S8_PREFILL_BUDGET (90 s per variant), S8_MEASURE_BUDGET (30 s per variant), S8_ENV (S8's server
-# settings: history kept up to 10,000 messages, and the per-socket frame rate limit out of the way of back-to-back commits).
+# settings: history kept up to 10,000 messages, and the per-socket frame rate limit out of the way of back-to-back commits),
+# S6_FAULTS (silo-kill,web-kill,rolling,redis-restart; also silo2-kill), S6_SETTLE (40: seconds of quiet before the first
+# fault and after each), S7_DURATION (600 seconds measured after a 60 s warm-up).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -50,6 +61,9 @@ S8_VARIANTS="${S8_VARIANTS:-10x120,500x120,10000x120,10x4000,500x4000,10000x4000
 S8_COMMITS="${S8_COMMITS:-200}"
 S8_PREFILL_BUDGET="${S8_PREFILL_BUDGET:-90}"
 S8_MEASURE_BUDGET="${S8_MEASURE_BUDGET:-30}"
+S6_FAULTS="${S6_FAULTS:-silo-kill,web-kill,rolling,redis-restart}"
+S6_SETTLE="${S6_SETTLE:-40}"
+S7_DURATION="${S7_DURATION:-600}"
 S8_ENV="${S8_ENV:-Chat__Limits__MaxHistory=10000 Chat__Socket__FramesPerSecond=10000 Chat__Socket__FrameBurst=10000}"
 NOTE="${NOTE:-}"
 EXTRA_ENV="${EXTRA_ENV:-}"
@@ -79,8 +93,8 @@ scenario_env() { # scenario -> its extra server settings ("Name=value ...", besi
     S8) echo "$S8_ENV" ;;
   esac
 }
-runs_in() { # scenario mode: whether the scenario applies to the mode (S8 needs the cluster's redis)
-  [[ "$1" != S8 || "$(mode_kind "$2")" == cluster ]]
+runs_in() { # scenario mode: whether the scenario applies to the mode (S6-S8 need the process cluster and its redis)
+  [[ "$1" != S[678] || "$(mode_kind "$2")" == cluster ]]
 }
 has_kind() { local m; for m in $MODES; do [[ "$(mode_kind "$m")" == "$1" ]] && return 0; done; return 1; }
 for m in $MODES; do mode_kind "$m" >/dev/null; mode_env "$m" >/dev/null; done # fail before building
@@ -122,6 +136,7 @@ build() { # project-or-folder, extra dotnet build arguments...
 if [[ "${NO_BUILD:-}" != 1 ]]; then
   echo "bench: building (Release)"
   build "$root/bench/ChatLoad"
+  for scenario in $SCENARIOS; do [[ "$scenario" == S[67] ]] && { build "$root/bench/Charts"; break; }; done
   if has_kind cluster || has_kind embedded; then
     for project in Silo WebFront; do build "$SERVER_ROOT/$project"; done
   fi
@@ -206,7 +221,11 @@ start_servers() { # mode scenario
     cluster)
       ( for kv in $env; do export "${kv?}"; done
         NO_BUILD=1 cluster up ) >"$work/logs/$1-$2.log" 2>&1 || { cat "$work/logs/$1-$2.log" >&2; exit 1; }
-      TARGET=(--url "web1=ws://127.0.0.1:$WEB1_PORT/ws" --url "web2=ws://127.0.0.1:$WEB2_PORT/ws" --cluster-dir "$CLUSTER_DIR") ;;
+      if [[ "$2" == S6 ]]; then # through nginx, as browsers reconnect
+        TARGET=(--url "lb=ws://127.0.0.1:$LB_PORT/ws" --cluster-dir "$CLUSTER_DIR")
+      else
+        TARGET=(--url "web1=ws://127.0.0.1:$WEB1_PORT/ws" --url "web2=ws://127.0.0.1:$WEB2_PORT/ws" --cluster-dir "$CLUSTER_DIR")
+      fi ;;
     embedded)
       # The same settings as the cluster's processes (scripts/cluster.sh), in one process.
       # shellcheck disable=SC2086
@@ -266,6 +285,11 @@ scenario_args() { # scenario
     S3) echo --rooms 200 --clients 5 --typists 1 --rate 5 --commit-every 3s --duration "$DURATION" --warmup "$WARMUP" ;;
     S4) echo --rooms 1000 --clients 5 --typists 0 --hold 15 --idle-sample 10 --connect-concurrency 64 ;;
     S5) echo --rooms 200 --clients 5 --steps "$S5_STEPS" --commit-every 3s --duration "$S5_DURATION" --warmup 3 --first-warmup "$WARMUP" --stop-p99 100 ;;
+    S6) echo --rooms 200 --clients 5 --typists 1 --rate 5 --commit-every 3s --warmup "$WARMUP" --fault-settle "$S6_SETTLE" --drain 60s \
+          --reconnect --faults "$S6_FAULTS" --cluster-script "$SERVER_ROOT/scripts/cluster.sh" --redis "127.0.0.1:$REDIS_PORT" --resource-interval 10s \
+          --timeline "bench/results/$RESULTS_NAME-$2-S6-timeline.json" ;;
+    S7) echo --rooms 200 --clients 5 --typists 1 --rate 5 --commit-every 3s --duration "$S7_DURATION" --warmup 60 --drain 30s \
+          --reconnect --redis "127.0.0.1:$REDIS_PORT" --resource-interval 10s --timeline "bench/results/$RESULTS_NAME-$2-S7-timeline.json" ;;
     S8) echo --commit-cost "$S8_VARIANTS" --commits "$S8_COMMITS" --prefill-budget "$S8_PREFILL_BUDGET" --measure-budget "$S8_MEASURE_BUDGET" \
           --redis "127.0.0.1:$REDIS_PORT" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
@@ -280,10 +304,17 @@ for mode in $MODES; do
     settings="$(mode_env "$mode")" scenario_settings="$(scenario_env "$scenario")"
     settings="$settings${scenario_settings:+${settings:+ }$scenario_settings}"
     note="$LIMITS_NOTE${NOTE:+; $NOTE}${settings:+; servers with $settings}"
+    # The harness gets the servers' settings too: S6 restarts processes through scripts/cluster.sh, with them.
     # shellcheck disable=SC2046
-    "${CHATLOAD[@]}" "${TARGET[@]}" $(scenario_args "$scenario") --scenario "$scenario" --mode "$mode" \
-      --note "$note" --json "$work/reports/$mode-$scenario.json" >"$work/logs/chatload-$mode-$scenario.md" \
+    ( for kv in $settings; do export "${kv?}"; done
+      exec "${CHATLOAD[@]}" "${TARGET[@]}" $(scenario_args "$scenario" "$mode") --scenario "$scenario" --mode "$mode" \
+        --note "$note" --json "$work/reports/$mode-$scenario.json" ) >"$work/logs/chatload-$mode-$scenario.md" \
       2> >(tee "$work/logs/chatload-$mode-$scenario.log" >&2) || echo "bench: $mode $scenario failed (see $work/logs)" >&2
+    timeline="bench/results/$RESULTS_NAME-$mode-$scenario-timeline.json"
+    if [[ "$scenario" == S[67] && -f "$timeline" ]]; then
+      dotnet "$root/bench/Charts/bin/Release/net10.0/ChatCharts.dll" "$timeline" "${timeline%.json}" >/dev/null \
+        || echo "bench: charts of $timeline failed" >&2
+    fi
     stop_servers "$mode" "$scenario"
   done
 done

@@ -38,6 +38,17 @@ public sealed class ChatClusterOptions
     public int NumMissedProbesLimit { get; set; } = 2;
 
     /// <summary>
+    /// How long a silo's gateway keeps a disconnected client (a WebFront) before it drops it and refuses messages to
+    /// it (Orleans default: 1 min; checked every this long, so a client goes 1-2 of these after its connection).
+    /// Measured in S6 (bench/results/ANALYSIS.md): with the default, a WebFront killed with SIGKILL stayed subscribed
+    /// to every room it served for 1-2 minutes; each event to it waited the response timeout, and a silo kill in that
+    /// time stalled every room's stream for ~12 s and half of them for good. Dropped sooner, the pulling agents are
+    /// told the client is gone and remove its subscriptions.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ClientDropTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Port of the silo host's HTTP endpoint (health at /healthz, the Orleans dashboard at /dashboard); 0 turns HTTP off
     /// altogether (no listener at all).
     /// </summary>

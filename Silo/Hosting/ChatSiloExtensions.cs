@@ -78,7 +78,11 @@ public static class ChatSiloExtensions
                 });
             }
 
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+            silo.Configure<SiloMessagingOptions>(o =>
+            {
+                o.ResponseTimeout = options.ResponseTimeout;
+                o.ClientDropTimeout = options.ClientDropTimeout;
+            });
             silo.AddChatStreams(options);
         });
         return builder;

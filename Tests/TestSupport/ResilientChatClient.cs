@@ -88,6 +88,12 @@ public sealed class ResilientChatClient : IChatSocketEvents, IAsyncDisposable
 
     public void Start() => _ = _socket.StartAsync();
 
+    /// <summary>Drops the connection without a close frame (a network failure); the client reconnects by itself.</summary>
+    public void AbortConnection() => _socket.Abort();
+
+    /// <summary>Connections opened so far (the first one and every reconnect).</summary>
+    public int Connects => _socket.Connects;
+
     /// <summary>Types a draft (sent now if connected, else after the next welcome).</summary>
     public Task TypeAsync(string draft) => _socket.SendChunkAsync(draft);
 

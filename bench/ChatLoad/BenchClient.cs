@@ -271,7 +271,9 @@ public sealed class BenchClient : IChatEvents
             }
         }
 
-        _run.CountError(wasLive ? "disconnected" : "reconnect_failed");
+        // e.g. disconnected_closed_1012, reconnect_failed_WebSocketException
+        var why = reason.Replace("failed ", "", StringComparison.Ordinal).Replace(' ', '_');
+        _run.CountError((wasLive ? "disconnected_" : "reconnect_failed_") + why);
     }
 
     public void OnRoomEvent(long roomSeq) => CheckRoomSeq(roomSeq);

@@ -13,6 +13,7 @@ namespace OrleansChat.Bench;
 public sealed partial class LoadRun
 {
     private readonly List<(string Label, long Start)> _phases = [];
+    private double _loadEndSeconds = double.MaxValue;
 
     private async Task<(List<StepResult> Phases, List<FaultResult> Faults)> RunFaultsAsync(CancellationToken cancellationToken)
     {
@@ -71,6 +72,7 @@ public sealed partial class LoadRun
 
         samples.Add(Sample());
         var typingEnd = Stopwatch.GetTimestamp();
+        _loadEndSeconds = Timeline!.SecondsAt(typingEnd) + 2;
         await typing.CancelAsync();
         try
         {
@@ -81,9 +83,10 @@ public sealed partial class LoadRun
             // Typists stop by cancellation.
         }
 
-        // Everything sent (commits above all) gets time to arrive everywhere, retried commits included.
+        // Every commit gets time to arrive everywhere, retried commits included (chunks missed in a fault stay missed:
+        // only the latest draft is sent again).
         var drainEnd = Stopwatch.GetTimestamp() + (long)(options.Drain.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < drainEnd && !(Enumerable.Range(0, options.TagCount).All(AllArrived) && _clients.All(c => c.PendingCommits == 0)))
+        while (Stopwatch.GetTimestamp() < drainEnd && !(Enumerable.Range(0, options.TagCount).All(AllCommitsArrived) && _clients.All(c => c.PendingCommits == 0)))
         {
             await Task.Delay(100, cancellationToken);
         }
@@ -190,12 +193,13 @@ public sealed partial class LoadRun
             path = Path.GetFullPath(timelinePath);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var title = $"{options.Scenario} {options.Mode}: {Shape(options)}";
-            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(timeline.Snapshot(title, options.Scenario), TimelineJsonContext.Default.Timeline));
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(timeline.Snapshot(title, options.Scenario, _loadEndSeconds), TimelineJsonContext.Default.Timeline));
         }
 
         SoakResult? soak = null;
-        if (options.ResourceInterval > TimeSpan.Zero)
+        if (options.ResourceInterval > TimeSpan.Zero && options.Faults.Count == 0)
         {
+            // With faults, processes restart: their samples are drawn, not judged for growth.
             soak = Soak(timeline, options);
         }
 

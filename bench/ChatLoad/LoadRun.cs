@@ -358,6 +358,11 @@ public sealed partial class LoadRun : IAsyncDisposable
         var selfStart = ProcessProbe.Self();
         var machineStart = ProcessProbe.MachineBusySeconds();
         await DelayUntil(window.End, cancellationToken);
+        if (Timeline is not null)
+        {
+            _loadEndSeconds = Timeline.SecondsAt(window.End) + 2;
+        }
+
         var cpuEnd = SampleAll();
         var selfEnd = ProcessProbe.Self();
         var machineBusy = ProcessProbe.MachineBusySeconds() - machineStart;
@@ -381,6 +386,20 @@ public sealed partial class LoadRun : IAsyncDisposable
         }
 
         return Evaluate(step, load.ToString(), load, options.Duration.TotalSeconds, cpuStart, cpuEnd, selfEnd.CpuSeconds - selfStart.CpuSeconds, machineBusy, loadStart, loadEnd);
+    }
+
+    /// <summary>Every commit sent in <paramref name="step"/> reached every other member of its room.</summary>
+    private bool AllCommitsArrived(int step)
+    {
+        var members = Options.ClientsPerRoom - 1;
+        long expected = 0, arrived = 0;
+        foreach (var client in _clients)
+        {
+            expected += (long)members * client.CommitsSent.Entries().Count(e => e.Step == step);
+            client.Read(step, c => arrived += c.CommitsDelivered);
+        }
+
+        return arrived >= expected;
     }
 
     private bool AllArrived(int step)

@@ -31,8 +31,10 @@ public sealed class ReconnectingTransport(IChatEvents events, Func<long> nextDra
             return (await WaitLiveAsync(cancellationToken)).ConnectionId;
         }
 
+        // Not the run's shared invoker: it is disposed after the connect phase, and reconnects come later (each one
+        // through the socket's own handler, as a browser's would).
         _socket = new ReconnectingChatSocket(
-            new ChatSocketOptions { Uri = uri, Room = room, Name = name, Invoker = invoker, ConnectTimeout = TimeSpan.FromSeconds(30), NextDraftSeq = nextDraftSeq },
+            new ChatSocketOptions { Uri = uri, Room = room, Name = name, ConnectTimeout = TimeSpan.FromSeconds(30), NextDraftSeq = nextDraftSeq },
             this);
         return (await _socket.StartAsync(cancellationToken)).ConnectionId;
     }

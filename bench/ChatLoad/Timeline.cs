@@ -112,11 +112,12 @@ public sealed class TimelineRecorder : IAsyncDisposable
         }
     }
 
-    public Timeline Snapshot(string title, string scenario)
+    /// <summary>The timeline so far, up to <paramref name="until"/> seconds (e.g. the end of typing, without the drain).</summary>
+    public Timeline Snapshot(string title, string scenario, double until = double.MaxValue)
     {
         lock (_faults)
         {
-            return new Timeline(title, scenario, Seconds, [.. _faults], Memory);
+            return new Timeline(title, scenario, [.. Seconds.Where(s => s.T <= until)], [.. _faults], [.. Memory.Where(m => m.T <= until)]);
         }
     }
 
