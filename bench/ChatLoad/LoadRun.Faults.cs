@@ -145,14 +145,17 @@ public sealed partial class LoadRun
             var receives = load.TypistsPerRoom > (client.Slot < load.TypistsPerRoom ? 1 : 0);
             if (receives)
             {
-                foreach (var (stallStart, stallEnd) in client.Stalls.Where(s => s.End > start && s.Start < end))
+                // A stall starts at the last chunk before the cut: within a chunk interval before the fault that caused
+                // it, so one that starts just before the next fault is the next fault's.
+                var lead = StallTicks / 2;
+                foreach (var (stallStart, stallEnd) in client.Stalls.Where(s => s.Start >= start - lead && s.Start < end - lead))
                 {
                     hit = true;
                     recoveredAt = recoveredAt is { } soFar ? Math.Max(soFar, stallEnd) : null;
                 }
 
                 var last = client.LastChunkAt;
-                if (last < end - StallTicks && !client.Stalls.Any(s => s.Start >= last))
+                if (last >= start - lead && last < end - StallTicks)
                 {
                     // Cut off and never live again before typing stopped.
                     hit = true;
