@@ -14,6 +14,7 @@ public sealed partial class LoadRun
 {
     private readonly List<(string Label, long Start)> _phases = [];
     private double _loadEndSeconds = double.MaxValue;
+    private double _measureStartSeconds;
 
     private async Task<(List<StepResult> Phases, List<FaultResult> Faults)> RunFaultsAsync(CancellationToken cancellationToken)
     {
@@ -203,7 +204,7 @@ public sealed partial class LoadRun
         if (options.ResourceInterval > TimeSpan.Zero && options.Faults.Count == 0)
         {
             // With faults, processes restart: their samples are drawn, not judged for growth.
-            soak = Soak(timeline, options);
+            soak = Soak(timeline, options, _measureStartSeconds, _loadEndSeconds);
         }
 
         var reconnects = _clients.Sum(c => c.Outages.Count);
@@ -219,9 +220,9 @@ public sealed partial class LoadRun
     }
 
     /// <summary>Growth of each process's resources from the first samples after warm-up to the last (medians of three).</summary>
-    private static SoakResult Soak(TimelineRecorder timeline, LoadOptions options)
+    private static SoakResult Soak(TimelineRecorder timeline, LoadOptions options, double measureStart, double measureEnd)
     {
-        var samples = timeline.Memory.Where(m => m.T >= options.Warmup.TotalSeconds).ToList();
+        var samples = timeline.Memory.Where(m => m.T >= measureStart && m.T <= measureEnd).ToList();
         static double Median(IEnumerable<double> values)
         {
             var sorted = values.Order().ToList();
@@ -243,7 +244,9 @@ public sealed partial class LoadRun
             return new SoakProcess(g.Key, rssStart, rssEnd, Growth(rssStart, rssEnd) ?? 0, heapStart, heapEnd, Growth(heapStart, heapEnd),
                 Int(first, m => m.Threads), Int(last, m => m.Threads), Int(first, m => m.Sockets), Int(last, m => m.Sockets));
         }).ToList();
-        return new SoakResult(options.ResourceInterval.TotalSeconds, samples.Count, processes, timeline.Minutes);
+        // Whole minutes of the measured window only (not the connect and warm-up, not the drain).
+        var minutes = timeline.Minutes.Where((_, i) => (i * 60) >= measureStart && ((i + 1) * 60) <= measureEnd).ToList();
+        return new SoakResult(options.ResourceInterval.TotalSeconds, samples.Count, processes, minutes);
     }
 
     internal static string Seconds(double seconds) => seconds.ToString("0.0", CultureInfo.InvariantCulture);

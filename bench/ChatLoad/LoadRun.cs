@@ -353,6 +353,11 @@ public sealed partial class LoadRun : IAsyncDisposable
             .ToList();
 
         await DelayUntil(window.Start, cancellationToken);
+        if (Timeline is not null)
+        {
+            _measureStartSeconds = Timeline.SecondsAt(window.Start);
+        }
+
         var loadStart = ProcessProbe.LoadAverage();
         var cpuStart = SampleAll();
         var selfStart = ProcessProbe.Self();

@@ -58,7 +58,7 @@ public static class ReliabilityReport
                 md.AppendLine();
                 if (soak.LatencyPerMinute.Count > 0)
                 {
-                    md.AppendLine("p99 per minute (ms): " + string.Join(", ", soak.LatencyPerMinute.Select(m => m.P99.ToString("0.0#", CultureInfo.InvariantCulture))));
+                    md.AppendLine("p99 per whole minute of the measured window (ms): " + string.Join(", ", soak.LatencyPerMinute.Select(m => m.P99.ToString("0.0#", CultureInfo.InvariantCulture))));
                     md.AppendLine();
                 }
             }
