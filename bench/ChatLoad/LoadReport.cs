@@ -129,8 +129,14 @@ public sealed record CommitCostResult(
     string? Redis,
     IReadOnlyList<CommitCostStep> Variants);
 
-/// <summary>How long the affected clients of a fault were without live text, in ms from the fault's start.</summary>
-public sealed record RecoveryTimes(int Affected, int Recovered, double P50Ms, double P99Ms, double MaxMs);
+/// <summary>
+/// How long the affected clients of a fault were without live text: until live again, in ms from the fault's first
+/// command (<c>P50Ms</c>...), and the longest single stretch each went without (<c>LongestCutP50Ms</c>...: for a
+/// rolling restart, the worst of its steps rather than the whole sequence). A stretch runs from the last chunk before
+/// it (up to one chunk interval before the cut) to the next one, or from a socket's loss to its next welcome.
+/// </summary>
+public sealed record RecoveryTimes(
+    int Affected, int Recovered, double P50Ms, double P99Ms, double MaxMs, double LongestCutP50Ms = 0, double LongestCutP99Ms = 0, double LongestCutMaxMs = 0);
 
 /// <summary>
 /// One S6 fault under load: what its commands did, and what the clients saw from its start until the next fault.

@@ -129,17 +129,21 @@ public sealed partial class LoadRun
     private (RecoveryTimes Times, long? RecoveredAt, int Reconnects) Recovery(long start, long end, LoadStep load)
     {
         var times = new List<double>();
+        var cuts = new List<double>();
         int affected = 0, reconnects = 0;
         long? latest = start;
+        double Ms(long ticks) => (double)ticks * 1000 / Stopwatch.Frequency;
         foreach (var client in _clients)
         {
             var hit = false;
             long? recoveredAt = start;
+            double longest = 0;
             foreach (var outage in client.Outages.Where(o => o.Lost >= start && o.Lost < end))
             {
                 hit = true;
                 reconnects++;
                 recoveredAt = outage.Welcomed is { } welcomed && recoveredAt is { } soFar ? Math.Max(soFar, welcomed) : null;
+                longest = Math.Max(longest, Ms((outage.Welcomed ?? end) - outage.Lost));
             }
 
             // Receivers of a room with a typist other than themselves expect chunks all along.
@@ -153,6 +157,7 @@ public sealed partial class LoadRun
                 {
                     hit = true;
                     recoveredAt = recoveredAt is { } soFar ? Math.Max(soFar, stallEnd) : null;
+                    longest = Math.Max(longest, Ms(stallEnd - stallStart));
                 }
 
                 var last = client.LastChunkAt;
@@ -172,7 +177,8 @@ public sealed partial class LoadRun
             affected++;
             if (recoveredAt is { } at)
             {
-                times.Add((double)(at - start) * 1000 / Stopwatch.Frequency);
+                times.Add(Ms(at - start));
+                cuts.Add(longest);
                 latest = latest is { } l ? Math.Max(l, at) : null;
             }
             else
@@ -182,8 +188,11 @@ public sealed partial class LoadRun
         }
 
         times.Sort();
-        double At(double q) => times.Count == 0 ? 0 : Math.Round(times[Math.Clamp((int)Math.Ceiling(q * times.Count) - 1, 0, times.Count - 1)], 0);
-        return (new RecoveryTimes(affected, times.Count, At(0.5), At(0.99), times.Count == 0 ? 0 : Math.Round(times[^1], 0)), affected == 0 ? null : latest, reconnects);
+        cuts.Sort();
+        static double At(List<double> sorted, double q) =>
+            sorted.Count == 0 ? 0 : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)], 0);
+        return (new RecoveryTimes(affected, times.Count, At(times, 0.5), At(times, 0.99), At(times, 1), At(cuts, 0.5), At(cuts, 0.99), At(cuts, 1)),
+            affected == 0 ? null : latest, reconnects);
     }
 
     private async Task<ReliabilityResult> ReliabilityAsync(IReadOnlyList<FaultResult>? faults, IReadOnlyList<StepResult> steps)

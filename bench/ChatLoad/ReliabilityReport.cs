@@ -22,20 +22,21 @@ public static class ReliabilityReport
             md.AppendLine();
             if (rel.Faults is { Count: > 0 } faults)
             {
-                md.AppendLine("| fault | at s | commands s | affected clients | recovered | live again p50 ms | p99 ms | max ms | reconnects | chunk deliveries expected | missed | dup | commits sent | lost | dup | client-visible errors | target |");
-                md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+                md.AppendLine("| fault | at s | commands s | affected clients | recovered | live again p50 ms | p99 ms | max ms | longest cut p50 ms | p99 ms | max ms | reconnects | chunk deliveries expected | missed | dup | commits sent | lost | dup | client-visible errors | target |");
+                md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
                 foreach (var f in faults)
                 {
                     var p = f.Phase;
                     md.AppendLine(CultureInfo.InvariantCulture,
                         $"| {f.Name}{(f.CommandError is null ? "" : " (**" + f.CommandError + "**)")} | {f.AtSeconds:0.0} | {f.CommandSeconds:0.0} | {f.Recovery.Affected} | {f.Recovery.Recovered} | " +
-                        $"{f.Recovery.P50Ms:0} | {f.Recovery.P99Ms:0} | {f.Recovery.MaxMs:0} | {f.Reconnects} | {p.ExpectedDeliveries} | {p.Lost} | {p.Duplicated} | {p.CommitsSent} | {p.LostCommits} | {p.DuplicatedCommits} | " +
+                        $"{f.Recovery.P50Ms:0} | {f.Recovery.P99Ms:0} | {f.Recovery.MaxMs:0} | {f.Recovery.LongestCutP50Ms:0} | {f.Recovery.LongestCutP99Ms:0} | {f.Recovery.LongestCutMaxMs:0} | {f.Reconnects} | {p.ExpectedDeliveries} | {p.Lost} | {p.Duplicated} | {p.CommitsSent} | {p.LostCommits} | {p.DuplicatedCommits} | " +
                         $"{Errors(p.Errors)} | {Target(f)} |");
                 }
 
                 md.AppendLine();
                 md.AppendLine("Live again = from the fault's first command until the client has a fresh welcome (if its socket went) and chunks from its " +
-                    "room's typist arrive again (if it stopped getting them for longer than the stall threshold); affected = clients cut off either way. " +
+                    "room's typist arrive again (if it stopped getting them for longer than the stall threshold); affected = clients cut off either way; " +
+                    "longest cut = the longest single stretch a client went without live text (a rolling restart is judged on it: its steps are separate restarts). " +
                     "Missed = chunk deliveries sent in the phase that never arrived (the draft itself is re-sent after a reconnect, so no text is lost). " +
                     "Commits are checked after the run against every member's view (commit events and welcome histories).");
                 md.AppendLine();
@@ -95,8 +96,11 @@ public static class ReliabilityReport
             return commits && recovered ? "nothing lost (no recovery target)" : "**commits lost/duplicated or clients not recovered**";
         }
 
-        var met = commits && recovered && f.Recovery.P99Ms <= limit;
-        return string.Create(CultureInfo.InvariantCulture, $"p99 ≤ {limit / 1000:0} s, 0 lost: {(met ? "met" : "**missed**")}");
+        var rolling = f.Name.Contains("rolling", StringComparison.Ordinal);
+        var p99 = rolling ? f.Recovery.LongestCutP99Ms : f.Recovery.P99Ms;
+        var met = commits && recovered && p99 <= limit;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{(rolling ? "longest cut" : "live again")} p99 ≤ {limit / 1000:0} s, 0 lost: {(met ? "met" : $"**missed** ({p99 / 1000:0.0} s)")}");
     }
 
     private static string Pair<T>(T? from, T? to) where T : struct =>
