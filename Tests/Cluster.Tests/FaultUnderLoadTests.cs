@@ -7,7 +7,7 @@ namespace OrleansChat.Cluster.Tests;
 /// The short S6 of bench/run.sh in CI: the benchmark's engine (bench/ChatLoad, in-process) with reconnecting clients
 /// through nginx of the process cluster, a typist per room committing every second, and a silo killed with SIGKILL and
 /// restarted under that load. No committed message may be lost or stored twice, and every client cut off must be
-/// live again. Timings are reported, never asserted (bench/results holds them, measured on a quiet machine).
+/// live again before typing stops (25 s after the silo is back). Timings are reported, never asserted (bench/results holds them, measured on a quiet machine).
 /// </summary>
 [Collection(ServerFeedProcessClusterCollection.Name)]
 public sealed class FaultUnderLoadTests(ServerFeedProcessCluster cluster, ITestOutputHelper output)
@@ -25,7 +25,9 @@ public sealed class FaultUnderLoadTests(ServerFeedProcessCluster cluster, ITestO
             Steps = [new LoadStep(TypistsPerRoom: 1, ChunksPerSecond: 5)],
             CommitInterval = TimeSpan.FromSeconds(1),
             Warmup = TimeSpan.FromSeconds(2),
-            FaultSettle = TimeSpan.FromSeconds(8),
+            // Typing goes on this long after the silo is back, so every client cut off can be seen live again: on a
+            // busy CI machine that took up to 12 s after the kill (bench/results/ANALYSIS.md: the queues' hand-back).
+            FaultSettle = TimeSpan.FromSeconds(25),
             Drain = TimeSpan.FromSeconds(45),
             Reconnect = true,
             Faults = [FaultSpec.Named("silo-kill")],
@@ -50,7 +52,8 @@ public sealed class FaultUnderLoadTests(ServerFeedProcessCluster cluster, ITestO
         Assert.Equal(0, reliability.CommitsUnconfirmed);
         Assert.All(report.Steps, s => Assert.Equal(0, s.Duplicated));
         Assert.All(report.Steps, s => Assert.Equal(0, s.OutOfOrder));
-        Assert.Equal(fault.Recovery.Affected, fault.Recovery.Recovered);
+        Assert.True(fault.Recovery.Affected == fault.Recovery.Recovered,
+            $"{fault.Recovery.Affected - fault.Recovery.Recovered} of {fault.Recovery.Affected} clients cut off by the kill got no live text again before typing stopped");
         // Before the fault, commits went through as usual (a chunk in flight at the kill may be missed, so only commits).
         var baseline = report.Steps.Single(s => s.Label == "quiet baseline");
         Assert.True(baseline.CommitsSent > 0);
