@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 
 namespace OrleansChat.Bench;
@@ -257,6 +256,4 @@ public sealed partial class LoadRun
         var minutes = timeline.Minutes.Where((_, i) => (i * 60) >= measureStart && ((i + 1) * 60) <= measureEnd).ToList();
         return new SoakResult(options.ResourceInterval.TotalSeconds, samples.Count, processes, minutes);
     }
-
-    internal static string Seconds(double seconds) => seconds.ToString("0.0", CultureInfo.InvariantCulture);
 }

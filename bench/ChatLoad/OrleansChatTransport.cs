@@ -27,33 +27,52 @@ public sealed class OrleansChatTransport(IChatEvents events, CancellationToken s
             return;
         }
 
+        if (frame.Kind == FrameKind.Welcome)
+        {
+            // A welcome after the first: the server resynchronised this socket (it fell behind, or asked to).
+            var first = !HasJoined;
+            Events.OnWelcome(frame.Seq, resync: !first);
+            if (first)
+            {
+                Span<char> chars = stackalloc char[64];
+                Joined(new string(Decode(frame.ConnectionId, chars)));
+            }
+
+            return;
+        }
+
+        Dispatch(Events, frame, arrivedAt);
+    }
+
+    /// <summary>
+    /// Reports a room event, error or <c>goingAway</c> (not a welcome) to the client's accounting; shared with
+    /// <see cref="ReconnectingTransport"/>.
+    /// </summary>
+    internal static void Dispatch(IChatEvents events, in ServerFrame frame, long arrivedAt)
+    {
         Span<char> chars = stackalloc char[64];
         switch (frame.Kind)
         {
             case FrameKind.Chunk:
-                Events.OnChunk(Decode(frame.ConnectionId, chars), frame.SenderSeq, frame.Seq, arrivedAt);
+                events.OnChunk(Decode(frame.ConnectionId, chars), frame.SenderSeq, frame.Seq, arrivedAt);
                 break;
             case FrameKind.Commit:
-                Events.OnCommit(Decode(frame.Id, chars), frame.Seq, arrivedAt);
+                events.OnCommit(Decode(frame.Id, chars), frame.Seq, arrivedAt);
                 break;
-            case FrameKind.Welcome:
-                // A welcome after the first: the server resynchronised this socket (it fell behind, or asked to).
-                var first = !HasJoined;
-                Events.OnWelcome(frame.Seq, resync: !first);
-                if (first)
-                {
-                    Joined(new string(Decode(frame.ConnectionId, chars)));
-                }
-
+            case FrameKind.Committed:
+                events.OnCommitted(Decode(frame.Id, chars), frame.MessageSeq);
                 break;
             case FrameKind.Error:
-                Events.OnError(System.Text.Encoding.UTF8.GetString(frame.Id));
+                events.OnError(System.Text.Encoding.UTF8.GetString(frame.Id));
                 break;
             case FrameKind.GoingAway:
-                Events.OnError("going_away");
+                events.OnError("going_away");
+                break;
+            case FrameKind.Unparseable:
+                events.OnError("unparseable_frame");
                 break;
             default:
-                Events.OnRoomEvent(frame.Seq);
+                events.OnRoomEvent(frame.Seq);
                 break;
         }
     }

@@ -71,37 +71,8 @@ public sealed class ReconnectingTransport(IChatEvents events, Func<long> nextDra
             return;
         }
 
-        Span<char> chars = stackalloc char[64];
-        switch (frame.Kind)
-        {
-            case FrameKind.Chunk:
-                events.OnChunk(Decode(frame.ConnectionId, chars), frame.SenderSeq, frame.Seq, arrivedAt);
-                break;
-            case FrameKind.Commit:
-                events.OnCommit(Decode(frame.Id, chars), frame.Seq, arrivedAt);
-                break;
-            case FrameKind.Committed:
-                events.OnCommitted(Decode(frame.Id, chars), frame.MessageSeq);
-                break;
-            case FrameKind.Error:
-                events.OnError(System.Text.Encoding.UTF8.GetString(frame.Id));
-                break;
-            case FrameKind.GoingAway:
-                events.OnError("going_away");
-                break;
-            case FrameKind.Other when frame.Seq > 0:
-                events.OnRoomEvent(frame.Seq);
-                break;
-            case FrameKind.Other:
-                break;
-            default:
-                events.OnError("unparseable_frame");
-                break;
-        }
+        OrleansChatTransport.Dispatch(events, frame, arrivedAt);
     }
 
     void IChatSocketEvents.OnDisconnected(string reason, bool wasLive) => events.OnDisconnected(reason, wasLive);
-
-    private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8, Span<char> chars) =>
-        System.Text.Encoding.UTF8.GetMaxCharCount(utf8.Length) <= chars.Length ? chars[..System.Text.Encoding.UTF8.GetChars(utf8, chars)] : [];
 }

@@ -90,7 +90,7 @@ public abstract class WebSocketTransport : IChatTransport
     protected abstract void OnFrame(ReadOnlySpan<byte> utf8, long arrivedAt);
 
     /// <summary>Decodes a short UTF-8 id into <paramref name="chars"/>; empty when it does not fit.</summary>
-    protected static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8, Span<char> chars) =>
+    internal static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8, Span<char> chars) =>
         Encoding.UTF8.GetMaxCharCount(utf8.Length) <= chars.Length ? chars[..Encoding.UTF8.GetChars(utf8, chars)] : [];
 
     protected async Task SendJsonAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
