@@ -94,13 +94,6 @@ public sealed class ChatClusterOptions
     public TimeSpan StreamQueueWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// With waiting queues: a silo publishes a room's events into a queue that one of its own pulling agents reads,
-    /// handing the batch over in memory (no queue grain call, no read response), and only when it reads none into the
-    /// queue grain the stream maps to. Off: every publish is a call to the stream's queue grain.
-    /// </summary>
-    public bool StreamLocalPublish { get; set; } = true;
-
-    /// <summary>
     /// How long a pulling agent waits after an empty read before it reads its queue again. With polled queues this
     /// is the floor of chunk latency, and its cost is idle CPU (docs/measurements.md); with waiting queues an empty
     /// read only happens when a wait ends, so it costs nothing while a read waits.

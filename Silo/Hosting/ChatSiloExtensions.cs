@@ -158,10 +158,6 @@ public static class ChatSiloExtensions
     internal static void ConfigureWaitingQueues(IServiceCollection services, ChatClusterOptions options)
     {
         services.Configure<HashRingStreamQueueMapperOptions>(ChatStreams.ProviderName, o => o.TotalQueueCount = options.StreamQueueCount);
-        services.Configure<WaitingQueueOptions>(ChatStreams.ProviderName, o =>
-        {
-            o.Wait = options.StreamQueueWait;
-            o.LocalPublish = options.StreamLocalPublish;
-        });
+        services.Configure<WaitingQueueOptions>(ChatStreams.ProviderName, o => o.Wait = options.StreamQueueWait);
     }
 }
