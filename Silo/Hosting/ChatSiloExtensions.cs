@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Runtime;
 using OrleansChat.Grains.History;
 using OrleansChat.Grains.Streaming;
 using StackExchange.Redis;
@@ -101,11 +102,13 @@ public static class ChatSiloExtensions
 
     /// <summary>
     /// Room history in Redis (<see cref="RedisRoomHistoryStore"/>), keys prefixed with the service id so deployments
-    /// sharing a Redis never meet. One connection for the silo, reconnecting by itself while Redis restarts.
+    /// sharing a Redis never meet. One connection for the silo, opened while the silo starts (<see cref="RedisHistoryConnection"/>), reconnecting by itself while Redis restarts.
     /// </summary>
     public static IServiceCollection AddRedisHistory(this IServiceCollection services, ConfigurationOptions redis, string keyPrefix)
     {
-        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.Clone()));
+        services.AddSingleton(_ => new RedisHistoryConnection(redis)); // disposed with the container
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RedisHistoryConnection>());
+        services.AddSingleton(sp => sp.GetRequiredService<RedisHistoryConnection>().Connection);
         services.AddSingleton<IRoomHistoryStore>(sp => new RedisRoomHistoryStore(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<IOptions<ChatLimits>>(),
