@@ -6,7 +6,11 @@ using Xunit.Abstractions;
 
 namespace OrleansChat.WebFront.Tests;
 
-/// <summary>Lease renewal must scale with the rooms a WebFront serves: 10,000 one-person rooms, a 3 s lease.</summary>
+/// <summary>
+/// Lease renewal must scale with the rooms a WebFront serves: 10,000 one-person rooms, a 5 s lease (the default is 15 s;
+/// with 3 s a fresh-clone CI run on a busy 2-core machine once lost one room's participant, a stall of ~2 s being
+/// enough to miss a lease that renews every second).
+/// </summary>
 public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
 {
     private const int Rooms = 10_000;
@@ -16,7 +20,7 @@ public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
     {
         await using var host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Chat:Limits:LeaseTimeout"] = "00:00:03",
+            ["Chat:Limits:LeaseTimeout"] = "00:00:05",
         });
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var feeds = host.Services.GetRequiredService<RoomFeeds>();
@@ -38,7 +42,7 @@ public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
         // More than two leases' worth of rounds, then every room still has its participant.
         var start = leases.Rounds;
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (leases.Rounds < start + 7)
+        while (leases.Rounds < start + 12)
         {
             Assert.True(DateTime.UtcNow < deadline, "lease rounds kept running");
             await Task.Delay(200);
