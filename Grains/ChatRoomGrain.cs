@@ -26,6 +26,13 @@ public sealed class ChatRoomGrain(
     internal const long SeqReservationBlock = 10_000;
 
     private readonly ChatLimits _limits = limits.Value;
+
+    /// <summary>
+    /// Presence leases run on the monotonic clock (time since this activation started), not the wall clock: a step of
+    /// the machine's clock (NTP correcting it, a VM resumed) neither expires every participant at once nor keeps a
+    /// dead WebFront's participants for as long as the clock went back.
+    /// </summary>
+    private readonly long _leaseClockStart = time.GetTimestamp();
     private readonly RoomRoster _roster = new(limits.Value.MaxParticipantsPerRoom, limits.Value.MaxParticipantsPerRoomPerAddress);
     private RoomHistory _history = null!;
     private IGrainTimer? _leaseTimer;
@@ -97,7 +104,7 @@ public sealed class ChatRoomGrain(
         // Take the sequence number first: if that (a storage write) fails, nothing has changed.
         var seq = await NextSeq();
         var participant = new Participant(connectionId, name);
-        _roster.Add(participant, clientAddress, time.GetUtcNow() + _limits.LeaseTimeout);
+        _roster.Add(participant, clientAddress, LeaseClock() + _limits.LeaseTimeout);
         try
         {
             await Publish(new ParticipantJoined(_roomId, seq, participant));
@@ -264,7 +271,7 @@ public sealed class ChatRoomGrain(
             return Task.FromResult(new LeaseRenewal([], _seq));
         }
 
-        var unknown = _roster.RenewLeases(connectionIds, time.GetUtcNow() + _limits.LeaseTimeout);
+        var unknown = _roster.RenewLeases(connectionIds, LeaseClock() + _limits.LeaseTimeout);
         return Task.FromResult(new LeaseRenewal(unknown, _seq));
     }
 
@@ -291,7 +298,7 @@ public sealed class ChatRoomGrain(
     /// <summary>Removes participants whose WebFront stopped renewing their lease (it died without goodbye).</summary>
     private async Task ExpireLeases(CancellationToken cancellationToken)
     {
-        foreach (var connectionId in _roster.ExpiredAt(time.GetUtcNow()))
+        foreach (var connectionId in _roster.ExpiredAt(LeaseClock()))
         {
             ChatRoomLog.LeaseExpired(logger, _roomId, connectionId);
             await Leave(connectionId);
@@ -303,6 +310,8 @@ public sealed class ChatRoomGrain(
             _leaseTimer = null;
         }
     }
+
+    private TimeSpan LeaseClock() => time.GetElapsedTime(_leaseClockStart);
 
     private RoomSnapshot CreateSnapshot()
     {

@@ -4,14 +4,15 @@ namespace OrleansChat.Grains.Roster;
 
 /// <summary>
 /// Who is in a room right now (in memory only): participants, their live drafts, the newest sender sequence number
-/// seen from each, and their presence leases. Pure: no Orleans, no storage, no clock of its own.
+/// seen from each, and their presence leases. Pure: no Orleans, no storage, no clock of its own. Lease deadlines are
+/// readings of the caller's monotonic clock (time since some fixed start), never wall-clock times.
 /// </summary>
 internal sealed class RoomRoster(int maxParticipants, int maxPerAddress = 0)
 {
     private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Draft> _drafts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastSenderSeq = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _leaseExpiry = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TimeSpan> _leaseExpiry = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _addressOf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _perAddress = new(StringComparer.Ordinal);
 
@@ -28,9 +29,9 @@ internal sealed class RoomRoster(int maxParticipants, int maxPerAddress = 0)
         : maxPerAddress > 0 && clientAddress is not null && _perAddress.GetValueOrDefault(clientAddress) >= maxPerAddress ? ChatStatus.TooManyFromAddress
         : ChatStatus.Ok;
 
-    public void Add(Participant participant, DateTimeOffset leaseExpiry) => Add(participant, null, leaseExpiry);
+    public void Add(Participant participant, TimeSpan leaseExpiry) => Add(participant, null, leaseExpiry);
 
-    public void Add(Participant participant, string? clientAddress, DateTimeOffset leaseExpiry)
+    public void Add(Participant participant, string? clientAddress, TimeSpan leaseExpiry)
     {
         _participants.Add(participant.ConnectionId, participant);
         _leaseExpiry[participant.ConnectionId] = leaseExpiry;
@@ -97,7 +98,7 @@ internal sealed class RoomRoster(int maxParticipants, int maxPerAddress = 0)
     public bool ClearDraft(string connectionId) => _drafts.Remove(connectionId);
 
     /// <summary>Extends the leases of the known ids; returns the ids this roster does not know.</summary>
-    public string[] RenewLeases(IEnumerable<string> connectionIds, DateTimeOffset expiry)
+    public string[] RenewLeases(IEnumerable<string> connectionIds, TimeSpan expiry)
     {
         List<string>? unknown = null;
         foreach (var connectionId in connectionIds)
@@ -116,7 +117,7 @@ internal sealed class RoomRoster(int maxParticipants, int maxPerAddress = 0)
     }
 
     /// <summary>The participants whose lease ran out by <paramref name="now"/>.</summary>
-    public List<string> ExpiredAt(DateTimeOffset now) =>
+    public List<string> ExpiredAt(TimeSpan now) =>
         _leaseExpiry.Where(l => l.Value <= now).Select(l => l.Key).ToList();
 
     public Participant[] Participants() => [.. _participants.Values];
