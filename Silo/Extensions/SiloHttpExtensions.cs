@@ -41,7 +41,7 @@ public static class SiloHttpExtensions
             builder.WebHost.UseUrls(urls);
         }
 
-        var serveDashboard = OnlyLoopback(urls) || !string.IsNullOrEmpty(options.DashboardPassword);
+        var serveDashboard = options.Dashboard && (OnlyLoopback(urls) || !string.IsNullOrEmpty(options.DashboardPassword));
         builder.Services.AddSingleton(new SiloDashboardState(serveDashboard, options));
         if (serveDashboard)
         {
@@ -60,8 +60,16 @@ public static class SiloHttpExtensions
         app.MapHealthChecks("/healthz");
         if (!state.Served)
         {
-            app.Logger.LogWarning(
-                "The Orleans dashboard is off: the silo's HTTP port listens beyond loopback and Orleans:DashboardPassword is not set (only /healthz is served)");
+            if (state.Options.Dashboard)
+            {
+                app.Logger.LogWarning(
+                    "The Orleans dashboard is off: the silo's HTTP port listens beyond loopback and Orleans:DashboardPassword is not set (only /healthz is served)");
+            }
+            else
+            {
+                app.Logger.LogInformation("The Orleans dashboard is off (Orleans:Dashboard=false): only /healthz is served");
+            }
+
             return app;
         }
 

@@ -23,6 +23,7 @@ public sealed class SiloHttpTests
         using var http = new HttpClient();
         await WaitForAsync(() => http.GetAsync($"http://127.0.0.1:{port}/healthz"));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/dashboard")).StatusCode);
+        Assert.Contains(silo.ThreadNames(), name => name.StartsWith("OpenTelemetry", StringComparison.Ordinal));
         Assert.All(silo.ListeningEndpoints().Where(e => e.Port == port), e => Assert.True(IPAddress.IsLoopback(e.Address), $"listens on {e}"));
     }
 
@@ -67,6 +68,23 @@ public sealed class SiloHttpTests
         using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         var answer = (int)(await noRedirects.SendAsync(right)).StatusCode;
         Assert.True(answer is >= 200 and < 400, $"the dashboard answered {answer} with the right password");
+    }
+
+    [Fact]
+    public async Task WithTheDashboardTurnedOffOnlyHealthIsServedAndNothingCollectsMetrics()
+    {
+        var port = FreePort.Next();
+        await using var silo = await SiloProcess.StartAsync(new()
+        {
+            ["Orleans__DashboardPort"] = Text(port),
+            ["Orleans__Dashboard"] = "false",
+        });
+        using var http = new HttpClient();
+        await WaitForAsync(() => http.GetAsync($"http://127.0.0.1:{port}/healthz"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{port}/dashboard")).StatusCode);
+
+        // The dashboard's cost is its metric reader, a thread that collects every Orleans metric each second: none runs.
+        Assert.DoesNotContain(silo.ThreadNames(), name => name.StartsWith("OpenTelemetry", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -165,6 +183,10 @@ public sealed class SiloHttpTests
             start.Environment.Remove("ASPNETCORE_URLS");
             return Task.FromResult(new SiloProcess(Process.Start(start)!));
         }
+
+        /// <summary>The names of this process's threads (from /proc; Linux truncates them to 15 characters).</summary>
+        public List<string> ThreadNames() =>
+            [.. Directory.EnumerateDirectories($"/proc/{_process.Id}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
 
         /// <summary>The TCP endpoints this process listens on (from /proc: its socket inodes in the LISTEN rows).</summary>
         public List<IPEndPoint> ListeningEndpoints()
