@@ -32,7 +32,13 @@ public sealed class WebFrontHost : IAsyncDisposable
 
     public Uri SocketUri => new UriBuilder(BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
 
-    public static async Task<WebFrontHost> StartAsync(IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
+    /// <param name="settings">Configuration on top of the test defaults.</param>
+    /// <param name="logs">An extra log provider (tests that assert on log events).</param>
+    /// <param name="services">Extra services, registered after the app's own (e.g. a grain call filter of the embedded silo).</param>
+    public static async Task<WebFrontHost> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        ILoggerProvider? logs = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -68,6 +74,7 @@ public sealed class WebFrontHost : IAsyncDisposable
         }
 
         builder.AddChatWebFront();
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapChatWebFront();

@@ -1,15 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrleansChat.WebFront.Rooms;
-using OrleansChat.WebFront.Sockets;
 using Xunit.Abstractions;
 
 namespace OrleansChat.WebFront.Tests;
 
 /// <summary>
-/// Lease renewal must scale with the rooms a WebFront serves: 10,000 one-person rooms, a 5 s lease (the default is 15 s;
-/// with 3 s a fresh-clone CI run on a busy 2-core machine once lost one room's participant, a stall of ~2 s being
-/// enough to miss a lease that renews every second).
+/// Lease renewal must scale with the rooms a WebFront serves: 10,000 one-person rooms, a 9 s lease renewed every 3 s
+/// (the default is 15 s). Shorter leases were flaky on a busy 2-core CI machine, whose stalls of a few seconds
+/// (every test project runs at once) lost 1 of 10,000 participants at 3 s and 799 at 5 s. The round time and failed
+/// calls are written to the test output.
 /// </summary>
 public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
 {
@@ -20,7 +20,7 @@ public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
     {
         await using var host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Chat:Limits:LeaseTimeout"] = "00:00:05",
+            ["Chat:Limits:LeaseTimeout"] = "00:00:09",
         });
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var feeds = host.Services.GetRequiredService<RoomFeeds>();
@@ -28,11 +28,11 @@ public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
 
         // One participant per room, joined in the room grain and a member of this WebFront's feed for the room (what
         // a socket is to the lease renewal), without 10,000 sockets.
-        var members = new Member[Rooms];
+        var members = new SocketlessMember[Rooms];
         await Parallel.ForEachAsync(Enumerable.Range(0, Rooms), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
             var roomId = $"lease-{i}";
-            var member = new Member($"conn-{i}");
+            var member = new SocketlessMember($"conn-{i}");
             var joined = await grains.GetGrain<IChatRoomGrain>(roomId).Join(member.ConnectionId, "User " + i);
             Assert.Equal(ChatStatus.Ok, joined.Status);
             feeds.Acquire(roomId).Add(member);
@@ -42,13 +42,13 @@ public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
         // More than two leases' worth of rounds, then every room still has its participant.
         var start = leases.Rounds;
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (leases.Rounds < start + 12)
+        while (leases.Rounds < start + 8)
         {
             Assert.True(DateTime.UtcNow < deadline, "lease rounds kept running");
             await Task.Delay(200);
         }
 
-        output.WriteLine($"last round over {Rooms} rooms took {leases.LastRound.TotalMilliseconds:F0} ms");
+        output.WriteLine($"last round over {Rooms} rooms took {leases.LastRound.TotalMilliseconds:F0} ms; {leases.FailedCalls} renewal calls failed and were retried");
         var missing = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, Rooms), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
@@ -61,21 +61,6 @@ public sealed class LeaseRenewalScaleTests(ITestOutputHelper output)
 
         Assert.Equal(0, missing);
         Assert.Equal(0, members.Sum(m => m.Rejoins));
-        Assert.True(leases.LastRound < TimeSpan.FromSeconds(1), $"a round took {leases.LastRound}, the renewal period is 1 s");
-    }
-
-    private sealed class Member(string connectionId) : IRoomMember
-    {
-        private int _rejoins;
-
-        public string ConnectionId { get; } = connectionId;
-
-        public bool IsJoined => true;
-
-        public SocketOutbox Outbox { get; } = new(8, () => { });
-
-        public int Rejoins => Volatile.Read(ref _rejoins);
-
-        public void RequestRejoin() => Interlocked.Increment(ref _rejoins);
+        Assert.True(leases.LastRound < TimeSpan.FromSeconds(3), $"a round took {leases.LastRound}, longer than the renewal period (3 s)");
     }
 }

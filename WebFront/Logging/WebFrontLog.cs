@@ -46,8 +46,8 @@ internal static partial class WebFrontLog
     [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Shutdown timed out with {OpenConnections} connections still open")]
     public static partial void DrainTimedOut(ILogger logger, int openConnections);
 
-    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Renewing presence leases in a batch of {Rooms} rooms (from room {FirstRoomId}) failed; the next round tries again")]
-    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, int rooms, string firstRoomId);
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Renewing presence leases in a batch of {Rooms} rooms (from room {FirstRoomId}) failed (retrying in this round: {Retrying})")]
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, int rooms, string firstRoomId, bool retrying);
 
     [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Room {RoomId}: events were lost on the way to this WebFront; subscribing again and resynchronising {Members} sockets")]
     public static partial void FeedRecovering(ILogger logger, string roomId, int members);

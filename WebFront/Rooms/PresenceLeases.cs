@@ -24,12 +24,16 @@ internal sealed class PresenceLeases(
     internal const int BatchesInFlight = 4;
 
     private int _rounds;
+    private int _failedCalls;
 
     /// <summary>How long the last round took (tests and diagnostics: it must stay well below the lease).</summary>
     public TimeSpan LastRound { get; private set; }
 
     /// <summary>Rounds completed since the start.</summary>
     public int Rounds => Volatile.Read(ref _rounds);
+
+    /// <summary>Renewal calls that failed or timed out since the start (each is retried within its round).</summary>
+    public int FailedCalls => Volatile.Read(ref _failedCalls);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,18 +59,35 @@ internal sealed class PresenceLeases(
             .Where(room => room.Members.Count > 0)
             .Chunk(RoomsPerBatch);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = stoppingToken };
+        // A call that fails or times out (a silo stalled or restarting) is retried with backoff until half the lease
+        // has gone since the round started, so one lost call does not cost a batch of rooms a whole renewal period.
+        var roundStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var retryUntil = limits.Value.LeaseTimeout / 2;
         await Parallel.ForEachAsync(rooms, parallel, async (batch, cancellationToken) =>
         {
+            var request = batch.Select(r => new RoomLeases(r.RoomId, [.. r.Members.Keys])).ToArray();
+            var backoff = TimeSpan.FromMilliseconds(100);
             RoomLeaseRenewal[] answers;
-            try
+            while (true)
             {
-                var request = batch.Select(r => new RoomLeases(r.RoomId, [.. r.Members.Keys])).ToArray();
-                answers = await grains.GetGrain<ILeaseRenewalGrain>(0).RenewMany(request).WaitAsync(period, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                WebFrontLog.LeaseRenewalFailed(logger, ex, batch.Length, batch[0].RoomId);
-                return;
+                try
+                {
+                    answers = await grains.GetGrain<ILeaseRenewalGrain>(0).RenewMany(request).WaitAsync(period, cancellationToken);
+                    break;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _failedCalls);
+                    var retry = System.Diagnostics.Stopwatch.GetElapsedTime(roundStarted) + backoff < retryUntil;
+                    WebFrontLog.LeaseRenewalFailed(logger, ex, batch.Length, batch[0].RoomId, retry);
+                    if (!retry)
+                    {
+                        return;
+                    }
+
+                    await Task.Delay(backoff, cancellationToken);
+                    backoff *= 2;
+                }
             }
 
             for (var i = 0; i < batch.Length && i < answers.Length; i++)
