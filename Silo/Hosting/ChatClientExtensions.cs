@@ -52,6 +52,11 @@ public static class ChatClientExtensions
             });
             // Calls through a dead gateway otherwise wait 30 s for their response (DESIGN.md).
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+            if (options.IOQueueCount is { } ioQueues)
+            {
+                client.Configure<Orleans.Networking.Shared.SocketConnectionOptions>(o => o.IOQueueCount = ioQueues);
+            }
+
             // The same provider name as the silos' streams, else "Stream provider ... not found" (DESIGN.md).
             client.AddChatStreams(options);
             configure?.Invoke(client);

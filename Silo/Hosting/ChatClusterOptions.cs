@@ -108,6 +108,13 @@ public sealed class ChatClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// I/O queues of Orleans' socket transport (silo-to-silo, gateway and client connections); 0 runs socket
+    /// continuations straight on the thread pool. Unset: Orleans' default, one per core up to 16.
+    /// </summary>
+    [Range(0, 16)]
+    public int? IOQueueCount { get; set; }
+
     /// <summary>Number of memory stream queues (each has a pulling agent polling it).</summary>
     [Range(1, 256)]
     public int StreamQueueCount { get; set; } = 4;

@@ -84,6 +84,11 @@ public static class ChatSiloExtensions
                 o.ResponseTimeout = options.ResponseTimeout;
                 o.ClientDropTimeout = options.ClientDropTimeout;
             });
+            if (options.IOQueueCount is { } ioQueues)
+            {
+                silo.Configure<Orleans.Networking.Shared.SocketConnectionOptions>(o => o.IOQueueCount = ioQueues);
+            }
+
             silo.AddChatStreams(options);
         });
         return builder;
