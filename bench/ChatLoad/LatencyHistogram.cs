@@ -4,19 +4,48 @@ namespace OrleansChat.Bench;
 
 /// <summary>
 /// Latencies in microseconds, recorded concurrently into an HdrHistogram (3 significant digits, 1 µs to 1 hour), so a
-/// soak's millions of deliveries cost a fixed few hundred KB and no sort at the end.
+/// soak's millions of deliveries cost a fixed few hundred KB and no sort at the end. Writers and readers share one
+/// lock: HdrHistogram's concurrent histogram takes concurrent writes but its enumeration throws when a write lands
+/// mid-read ("Source has been modified during enumeration", seen when a fault run's clients still received while a
+/// step was evaluated), so a reader takes a copy under the lock and computes on that.
 /// </summary>
 public sealed class LatencyHistogram
 {
     public const long HighestMicros = 3_600_000_000;
 
-    private readonly LongConcurrentHistogram _histogram = new(1, HighestMicros, 3);
+    private readonly Lock _gate = new();
+    private readonly LongHistogram _histogram = new(1, HighestMicros, 3);
 
-    public long Count => _histogram.TotalCount;
+    public long Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _histogram.TotalCount;
+            }
+        }
+    }
 
-    public void Record(long micros) => _histogram.RecordValue(Math.Clamp(micros, 1, HighestMicros));
+    public void Record(long micros)
+    {
+        var value = Math.Clamp(micros, 1, HighestMicros);
+        lock (_gate)
+        {
+            _histogram.RecordValue(value);
+        }
+    }
 
-    public Percentiles Percentiles() => Bench.Percentiles.From(_histogram);
+    public Percentiles Percentiles()
+    {
+        HistogramBase copy;
+        lock (_gate)
+        {
+            copy = _histogram.Copy();
+        }
+
+        return Bench.Percentiles.From(copy);
+    }
 }
 
 /// <summary>
