@@ -4,6 +4,7 @@ using Orleans.Streams;
 using OrleansChat.Events;
 using OrleansChat.Grains.History;
 using OrleansChat.Grains.Logging;
+using OrleansChat.Grains.Placement;
 using OrleansChat.Grains.Roster;
 using OrleansChat.Model;
 
@@ -15,6 +16,7 @@ namespace OrleansChat.Grains;
 /// number that stamps every event it publishes to the room's stream. Each operation reads: validate, change, stamp,
 /// publish. It trusts nothing it is given: every argument is validated here, whatever WebFront already checked.
 /// </summary>
+[StreamQueuePlacement]
 public sealed class ChatRoomGrain(
     [PersistentState("room", ChatStreams.HistoryStorageName)] IPersistentState<ChatRoomState> legacyState,
     IRoomHistoryStore store,

@@ -25,4 +25,8 @@ public interface IWaitingQueueGrain : IGrainWithStringKey
     /// <summary>Ends any waiting dequeue at once (its agent is shutting down).</summary>
     [Alias("Release")]
     Task Release();
+
+    /// <summary>The silo this queue lives on (rooms are placed there: <see cref="Placement.StreamQueuePlacement"/>).</summary>
+    [Alias("Location")]
+    Task<SiloAddress> Location();
 }

@@ -84,7 +84,10 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         return QueueGrain(_mapper.GetQueueForStream(streamId)).Enqueue(batch);
     }
 
-    private IWaitingQueueGrain QueueGrain(QueueId queueId) => _grains.GetGrain<IWaitingQueueGrain>($"{Name}/{queueId}");
+    /// <summary>The key of the queue grain that holds queue <paramref name="queueId"/> of provider <paramref name="provider"/>.</summary>
+    public static string QueueGrainKey(string provider, QueueId queueId) => $"{provider}/{queueId}";
+
+    private IWaitingQueueGrain QueueGrain(QueueId queueId) => _grains.GetGrain<IWaitingQueueGrain>(QueueGrainKey(Name, queueId));
 
     /// <summary>One queue's reader: each read is one dequeue that waits for a batch when the queue is empty.</summary>
     private sealed class Receiver(IWaitingQueueGrain queue, TimeSpan wait) : IQueueAdapterReceiver

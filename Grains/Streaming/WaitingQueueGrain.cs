@@ -98,6 +98,8 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
         return [.. _queue.Take(maxCount < 0 ? int.MaxValue : maxCount)];
     }
 
+    public Task<SiloAddress> Location() => Task.FromResult(GrainContext.Address.SiloAddress!);
+
     public Task Release()
     {
         Wake(false);

@@ -115,6 +115,13 @@ public sealed class ChatClusterOptions
     [Range(0, 16)]
     public int? IOQueueCount { get; set; }
 
+    /// <summary>
+    /// Where a room grain is activated: <see cref="RoomPlacement.StreamQueue"/> (the default) on the silo of its
+    /// stream's queue, so its publishes stay inside that silo; <see cref="RoomPlacement.Random"/> on any silo.
+    /// Only the waiting queues have a queue grain to follow; with polled queues rooms are placed at random.
+    /// </summary>
+    public RoomPlacement RoomPlacement { get; set; } = RoomPlacement.StreamQueue;
+
     /// <summary>Number of memory stream queues (each has a pulling agent polling it).</summary>
     [Range(1, 256)]
     public int StreamQueueCount { get; set; } = 4;
@@ -128,4 +135,14 @@ public enum StreamQueues
 
     /// <summary>Orleans' memory streams: the pulling agent polls its queue grain every poll period.</summary>
     Polled,
+}
+
+/// <summary>Where room grains are activated (<see cref="ChatClusterOptions.RoomPlacement"/>).</summary>
+public enum RoomPlacement
+{
+    /// <summary>On the silo that hosts the room stream's queue grain: publishing stays inside one silo.</summary>
+    StreamQueue,
+
+    /// <summary>On a random compatible silo.</summary>
+    Random,
 }

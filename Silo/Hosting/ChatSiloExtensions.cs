@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using OrleansChat.Grains.History;
+using OrleansChat.Grains.Placement;
 using OrleansChat.Grains.Streaming;
 using StackExchange.Redis;
 
@@ -146,6 +148,11 @@ public static class ChatSiloExtensions
     /// </summary>
     public static ISiloBuilder AddChatStreams(this ISiloBuilder silo, ChatClusterOptions options)
     {
+        // Every silo needs the director of the room grain's placement strategy, whichever queues carry the streams.
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddPlacementDirector<StreamQueuePlacement, StreamQueuePlacementDirector>();
+        silo.Services.Configure<StreamQueuePlacementOptions>(o =>
+            o.Enabled = options.StreamQueues == StreamQueues.Waiting && options.RoomPlacement == RoomPlacement.StreamQueue);
         if (options.StreamQueues == StreamQueues.Polled)
         {
             return silo.AddMemoryStreams(ChatStreams.ProviderName, streams =>
