@@ -22,6 +22,15 @@ public interface IWaitingQueueGrain : IGrainWithStringKey
     [Alias("Dequeue")]
     Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait, long takenThrough);
 
+    /// <summary>
+    /// <see cref="Dequeue"/> by the pulling agent of silo <paramref name="reader"/>. A queue whose reader sits on
+    /// another silo for two reads in a row (its queue moved there when the silos rebalanced) moves itself, with what it
+    /// holds, to the reader's silo, and ends this read at once so it can: a queue, its agent and the rooms placed
+    /// with it (<see cref="Placement.StreamQueuePlacement"/>) then share one silo again.
+    /// </summary>
+    [Alias("DequeueFor")]
+    Task<List<ChatQueueBatch>> DequeueFor(int maxCount, TimeSpan wait, long takenThrough, SiloAddress reader);
+
     /// <summary>Ends any waiting dequeue at once (its agent is shutting down).</summary>
     [Alias("Release")]
     Task Release();

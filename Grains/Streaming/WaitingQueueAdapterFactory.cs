@@ -35,11 +35,15 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     private readonly WaitingQueueOptions _options;
     private readonly HashRingBasedStreamQueueMapper _mapper;
     private readonly IStreamFailureHandler _failures = new NoOpStreamDeliveryFailureHandler();
+    private readonly SiloAddress? _silo;
 
+    /// <param name="silo">The silo whose pulling agents read through this factory (none on a client).</param>
     public WaitingQueueAdapterFactory(
-        string name, WaitingQueueOptions options, HashRingStreamQueueMapperOptions queues, IGrainFactory grains, ILoggerFactory loggers)
+        string name, WaitingQueueOptions options, HashRingStreamQueueMapperOptions queues, IGrainFactory grains, ILoggerFactory loggers,
+        SiloAddress? silo = null)
     {
         Name = name;
+        _silo = silo;
         _options = options;
         _grains = grains;
         _loggers = loggers;
@@ -52,7 +56,8 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         services.GetRequiredService<IOptionsMonitor<WaitingQueueOptions>>().Get(name),
         services.GetRequiredService<IOptionsMonitor<HashRingStreamQueueMapperOptions>>().Get(name),
         services.GetRequiredService<IGrainFactory>(),
-        services.GetRequiredService<ILoggerFactory>());
+        services.GetRequiredService<ILoggerFactory>(),
+        services.GetService<ILocalSiloDetails>()?.SiloAddress);
 
     public string Name { get; }
 
@@ -71,7 +76,7 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     public IQueueCache CreateQueueCache(QueueId queueId) =>
         new SimpleQueueCache(_options.CacheSize, _loggers.CreateLogger($"{typeof(WaitingQueueAdapterFactory).FullName}.{Name}.{queueId}"));
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new Receiver(QueueGrain(queueId), _options.Wait);
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new Receiver(QueueGrain(queueId), _options.Wait, _silo);
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
     {
@@ -89,8 +94,11 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
 
     private IWaitingQueueGrain QueueGrain(QueueId queueId) => _grains.GetGrain<IWaitingQueueGrain>(QueueGrainKey(Name, queueId));
 
-    /// <summary>One queue's reader: each read is one dequeue that waits for a batch when the queue is empty.</summary>
-    private sealed class Receiver(IWaitingQueueGrain queue, TimeSpan wait) : IQueueAdapterReceiver
+    /// <summary>
+    /// One queue's reader: each read is one dequeue that waits for a batch when the queue is empty, naming the
+    /// reader's silo so the queue can move next to it.
+    /// </summary>
+    private sealed class Receiver(IWaitingQueueGrain queue, TimeSpan wait, SiloAddress? silo) : IQueueAdapterReceiver
     {
         private volatile bool _shutDown;
         private long _takenThrough;
@@ -105,7 +113,9 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
             }
 
             // The agent reads again only after it cached the last read: everything up to there can go.
-            var batches = await queue.Dequeue(maxCount, wait, _takenThrough);
+            var batches = silo is null
+                ? await queue.Dequeue(maxCount, wait, _takenThrough)
+                : await queue.DequeueFor(maxCount, wait, _takenThrough, silo);
             if (batches.Count == 0)
             {
                 return [];

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Orleans.Placement;
+using Orleans.Runtime.Placement;
 
 namespace OrleansChat.Grains.Streaming;
 
@@ -18,8 +19,11 @@ namespace OrleansChat.Grains.Streaming;
 /// </remarks>
 [Reentrant]
 [PreferLocalPlacement]
-public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
+public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrationParticipant
 {
+    private const string MigratedBatches = "batches";
+    private const string MigratedSequenceNumber = "next-sequence-number";
+
     /// <summary>Most batches a queue holds before publishing fails (the same bound as a memory stream queue).</summary>
     public const int MaxQueued = 16_384;
 
@@ -33,6 +37,8 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
     private readonly Dictionary<StreamId, int> _perStream = [];
     private long _nextSequenceNumber = DateTime.UtcNow.Ticks; // grows across activations too
     private TaskCompletionSource<bool>? _waiter;
+    private SiloAddress? _lastRemoteReader;
+    private bool _moving;
 
     public Task Enqueue(ChatQueueBatch batch)
     {
@@ -53,6 +59,30 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
         _queue.Enqueue(batch.Queued(_nextSequenceNumber++));
         Wake(true);
         return Task.CompletedTask;
+    }
+
+    public Task<List<ChatQueueBatch>> DequeueFor(int maxCount, TimeSpan wait, long takenThrough, SiloAddress reader)
+    {
+        var here = GrainContext.Address.SiloAddress;
+        if (reader.Equals(here) || _moving)
+        {
+            _lastRemoteReader = null;
+        }
+        else if (reader.Equals(_lastRemoteReader))
+        {
+            // The second read in a row from that silo: its agent owns this queue now. Move there once no request
+            // runs (the placement hint names the silo); this read returns at once instead of holding the grain busy.
+            _moving = true;
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, reader);
+            MigrateOnIdle();
+            wait = TimeSpan.Zero;
+        }
+        else
+        {
+            _lastRemoteReader = reader;
+        }
+
+        return Dequeue(maxCount, wait, takenThrough);
     }
 
     public async Task<List<ChatQueueBatch>> Dequeue(int maxCount, TimeSpan wait, long takenThrough)
@@ -104,6 +134,30 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain
     {
         Wake(false);
         return Task.CompletedTask;
+    }
+
+    public void OnDehydrate(IDehydrationContext dehydrationContext)
+    {
+        // What the readers have not confirmed yet goes along: the next reader (on the new silo) gets it again.
+        dehydrationContext.TryAddValue(MigratedBatches, _queue.ToList());
+        dehydrationContext.TryAddValue(MigratedSequenceNumber, _nextSequenceNumber);
+    }
+
+    public void OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (rehydrationContext.TryGetValue(MigratedSequenceNumber, out long next))
+        {
+            _nextSequenceNumber = Math.Max(_nextSequenceNumber, next);
+        }
+
+        if (rehydrationContext.TryGetValue(MigratedBatches, out List<ChatQueueBatch>? batches))
+        {
+            foreach (var batch in batches)
+            {
+                _queue.Enqueue(batch);
+                _perStream[batch.StreamId] = _perStream.GetValueOrDefault(batch.StreamId) + 1;
+            }
+        }
     }
 
     /// <summary>Ends the current wait: with true the reader takes what is queued, with false it leaves empty-handed.</summary>

@@ -155,4 +155,39 @@ public sealed class WaitingQueueTests(DefaultLimitsClusterFixture cluster)
         var next = await queue.Dequeue(10, LongWait, again[^1].Token!.SequenceNumber);
         Assert.Equal(["c"], next.Select(b => b.GetEvents<string>().Single().Item1));
     }
+
+    [Fact]
+    public async Task AQueueReadTwiceFromAnotherSiloMovesThereWithWhatItHolds()
+    {
+        var queue = NewQueue();
+        await queue.Enqueue(Batch("a"));
+        await queue.Enqueue(Batch("b"));
+        var home = await queue.Location();
+        var hosts = await cluster.Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var reader = Assert.Single(hosts.Keys, silo => !silo.Equals(home));
+
+        // A read from the silo it lives on, then one from the other silo: it stays (a stopping agent elsewhere may read once).
+        await queue.DequeueFor(10, TimeSpan.Zero, 0, home);
+        await queue.DequeueFor(10, TimeSpan.Zero, 0, reader);
+        Assert.Equal(home, await queue.Location());
+
+        // The second read in a row from the other silo does not wait (the queue is about to move) and moves it there.
+        var read = await queue.DequeueFor(10, LongWait, 0, reader).WaitAsync(Soon);
+        Assert.Equal(["a", "b"], read.Select(b => b.GetEvents<string>().Single().Item1));
+        var deadline = DateTime.UtcNow + Soon;
+        while (!reader.Equals(await queue.Location()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the queue did not move to its reader's silo");
+            await Task.Delay(50);
+        }
+
+        // Nothing it held was lost, and the order and the sequence tokens carried over.
+        var moved = await queue.Dequeue(10, TimeSpan.Zero, 0);
+        Assert.Equal(["a", "b"], moved.Select(b => b.GetEvents<string>().Single().Item1));
+        Assert.Equal(read.Select(b => b.Token!.SequenceNumber), moved.Select(b => b.Token!.SequenceNumber));
+        await queue.Enqueue(Batch("c"));
+        var next = await queue.Dequeue(10, TimeSpan.Zero, moved[^1].Token!.SequenceNumber);
+        Assert.Equal("c", Assert.Single(next).GetEvents<string>().Single().Item1);
+        Assert.True(next[0].Token!.SequenceNumber > moved[^1].Token!.SequenceNumber);
+    }
 }
