@@ -76,7 +76,10 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     public IQueueCache CreateQueueCache(QueueId queueId) =>
         new SimpleQueueCache(_options.CacheSize, _loggers.CreateLogger($"{typeof(WaitingQueueAdapterFactory).FullName}.{Name}.{queueId}"));
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new Receiver(QueueGrain(queueId), _options.Wait, _silo);
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new Receiver(
+        QueueGrain(queueId),
+        _options.Wait,
+        _silo ?? throw new InvalidOperationException("Stream queues are read by pulling agents, which run on silos only."));
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
     {
@@ -98,7 +101,7 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     /// One queue's reader: each read is one dequeue that waits for a batch when the queue is empty, naming the
     /// reader's silo so the queue can move next to it.
     /// </summary>
-    private sealed class Receiver(IWaitingQueueGrain queue, TimeSpan wait, SiloAddress? silo) : IQueueAdapterReceiver
+    private sealed class Receiver(IWaitingQueueGrain queue, TimeSpan wait, SiloAddress silo) : IQueueAdapterReceiver
     {
         private volatile bool _shutDown;
         private long _takenThrough;
@@ -113,9 +116,7 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
             }
 
             // The agent reads again only after it cached the last read: everything up to there can go.
-            var batches = silo is null
-                ? await queue.Dequeue(maxCount, wait, _takenThrough)
-                : await queue.DequeueFor(maxCount, wait, _takenThrough, silo);
+            var batches = await queue.DequeueFor(maxCount, wait, _takenThrough, silo);
             if (batches.Count == 0)
             {
                 return [];

@@ -55,16 +55,14 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
                 $"Stream {batch.StreamId} holds its share of queue {this.GetPrimaryKeyString()} ({MaxQueuedPerStream} batches): it publishes faster than it is delivered.");
         }
 
-        _perStream[batch.StreamId] = queued + 1;
-        _queue.Enqueue(batch.Queued(_nextSequenceNumber++));
+        Append(batch.Queued(_nextSequenceNumber++), queued);
         Wake(true);
         return Task.CompletedTask;
     }
 
     public Task<List<ChatQueueBatch>> DequeueFor(int maxCount, TimeSpan wait, long takenThrough, SiloAddress reader)
     {
-        var here = GrainContext.Address.SiloAddress;
-        if (reader.Equals(here) || _moving)
+        if (_moving || reader.Equals(GrainContext.Address.SiloAddress))
         {
             _lastRemoteReader = null;
         }
@@ -154,10 +152,19 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
         {
             foreach (var batch in batches)
             {
-                _queue.Enqueue(batch);
-                _perStream[batch.StreamId] = _perStream.GetValueOrDefault(batch.StreamId) + 1;
+                Append(batch, _perStream.GetValueOrDefault(batch.StreamId));
             }
         }
+    }
+
+    /// <summary>
+    /// Queues a batch that already has its sequence token, counting it against its stream's share
+    /// (<paramref name="alreadyQueued"/>: that stream's batches in the queue so far).
+    /// </summary>
+    private void Append(ChatQueueBatch queued, int alreadyQueued)
+    {
+        _perStream[queued.StreamId] = alreadyQueued + 1;
+        _queue.Enqueue(queued);
     }
 
     /// <summary>Ends the current wait: with true the reader takes what is queued, with false it leaves empty-handed.</summary>

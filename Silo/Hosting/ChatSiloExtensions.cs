@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -149,7 +148,6 @@ public static class ChatSiloExtensions
     public static ISiloBuilder AddChatStreams(this ISiloBuilder silo, ChatClusterOptions options)
     {
         // Every silo needs the director of the room grain's placement strategy, whichever queues carry the streams.
-        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddPlacementDirector<StreamQueuePlacement, StreamQueuePlacementDirector>();
         silo.Services.Configure<StreamQueuePlacementOptions>(o =>
             o.Enabled = options.StreamQueues == StreamQueues.Waiting && options.RoomPlacement == RoomPlacement.StreamQueue);
