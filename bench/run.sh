@@ -11,7 +11,9 @@
 #   node-ws        one Node.js + ws process, in-memory rooms
 # A mode label `cluster-NAME` / `embedded-NAME` is the cluster / embedded WebFront with the extra server settings of
 # MODE_ENV_cluster_NAME ("Name=value ..."); `cluster-conn` and `embedded-conn` default to
-# Chat__Relay__FeedScope=Connection. Each label is a column of its own in the results.
+# Chat__Relay__FeedScope=Connection, and `cluster-cohosted` to TOPOLOGY=cohosted (scripts/cluster.sh: 2 WebFronts
+# that each host a silo of the cluster, + redis: the process count of signalr-redis). Each label is a column of its
+# own in the results.
 # Every scenario gets fresh servers (cluster, WebFront or peer processes and their redis), so memory baselines and
 # stream subscriptions start clean.
 # S8 (commit cost by history length; not in the default SCENARIOS) runs in cluster modes only (it reads the cluster's
@@ -34,7 +36,7 @@
 #   SCENARIOS=S6 MODES=cluster bench/run.sh                faults under load (~6 min)
 #   SCENARIOS=S7 MODES=cluster bench/run.sh                soak (10 min; S7_DURATION=3600 for a release)
 #
-# Settings (environment): MODES ("cluster embedded signalr-redis aspnet-ws node-ws"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
+# Settings (environment): MODES ("cluster cluster-cohosted cluster-conn embedded signalr-redis aspnet-ws node-ws"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
 # DURATION (30, seconds measured per S1-S3), WARMUP (30: the servers start fresh; under load their JIT tiering takes ~30-40 s to settle), S5_STEPS, S5_DURATION (15), NO_BUILD=1 (skip the Release
 # build), NOTE (free text stored in every report), EXTRA_ENV ("Name=value ..." exported to the servers, e.g.
 # "Orleans__StreamPollPeriod=00:00:00.002" to try a setting without changing the code), SERVER_ROOT (a checkout
@@ -50,7 +52,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-MODES="${MODES:-cluster cluster-conn embedded signalr-redis aspnet-ws node-ws}"
+MODES="${MODES:-cluster cluster-cohosted cluster-conn embedded signalr-redis aspnet-ws node-ws}"
 SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5}"
 RESULTS_NAME="${RESULTS_NAME:-$(date +%F)}"
 DURATION="${DURATION:-30}"
@@ -85,6 +87,7 @@ mode_env() { # mode label -> its extra server settings ("Name=value ...", beside
   var="MODE_ENV_${label//-/_}"
   if [[ -n "${!var:-}" ]]; then echo "${!var}"
   elif [[ "${label#*-}" == conn ]]; then echo "Chat__Relay__FeedScope=Connection"
+  elif [[ "$label" == cluster-cohosted ]]; then echo "TOPOLOGY=cohosted"
   else echo "bench: mode '$label' needs $var=\"Name=value ...\" (its server settings)" >&2; exit 2
   fi
 }

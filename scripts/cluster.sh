@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # The docker-compose topology as plain processes on loopback: redis-server, 2 silos, 2 WebFronts and an nginx
 # round-robin load balancer. Same environment variables as docker-compose.yml. Stops exactly what it started
-# (by pid file).
+# (by pid file). TOPOLOGY=cohosted runs no separate silos: each WebFront hosts a silo of the cluster
+# (Orleans__HostSilo=true, on the silo1/silo2 ports).
 #
 #   scripts/cluster.sh up            build (Release) and start everything, wait until healthy
 #   scripts/cluster.sh down          stop everything it started (SIGTERM, then SIGKILL after 20 s)
 #   scripts/cluster.sh status        what runs, with pids and ports
-#   scripts/cluster.sh start NAME    (re)start one of: redis silo1 silo2 web1 web2 lb
+#   scripts/cluster.sh start NAME    (re)start one of: redis silo1 silo2 web1 web2 lb (cohosted: redis web1 web2 lb)
 #   scripts/cluster.sh stop NAME     SIGTERM one process and wait for it
 #   scripts/cluster.sh kill NAME     SIGKILL one process (a crash)
 #
 # Settings (environment): CLUSTER_DIR (state: pids, logs; default .run/cluster), LB_PORT (3000), REDIS_PORT (6390),
 # WEB1_PORT/WEB2_PORT (3101/3102), SILO1_PORT/SILO2_PORT (11121/11122), GATEWAY1_PORT/GATEWAY2_PORT (30011/30012),
 # DASHBOARD1_PORT/DASHBOARD2_PORT (8081/8082), METRICS1_PORT/METRICS2_PORT (9465/9466), CONFIGURATION (Release), NO_BUILD=1 to skip the build,
-# DASHBOARD=1 to run the Orleans dashboard on each silo's port (off by default, as in docker-compose.yml: it collects every
+# TOPOLOGY (tiers: separate silos and WebFronts | cohosted: WebFronts that host the silos), DASHBOARD=1 to run the Orleans dashboard on each silo's port (off by default, as in docker-compose.yml: it collects every
 # Orleans metric once a second, ~1.5 % of a core per idle silo; /healthz is served either way).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -37,7 +38,12 @@ CLUSTER_ID="${CLUSTER_ID:-orleans-chat-local}"
 CONFIGURATION="${CONFIGURATION:-Release}"
 SILO_DLL="$root/Silo/bin/$CONFIGURATION/net10.0/OrleansChat.Silo.dll"
 WEB_DLL="$root/WebFront/bin/$CONFIGURATION/net10.0/OrleansChat.WebFront.dll"
-ALL=(redis silo1 silo2 web1 web2 lb)
+TOPOLOGY="${TOPOLOGY:-tiers}"
+case "$TOPOLOGY" in
+  tiers) ALL=(redis silo1 silo2 web1 web2 lb) ;;
+  cohosted) ALL=(redis web1 web2 lb) ;;
+  *) echo "cluster.sh: TOPOLOGY is tiers or cohosted, not '$TOPOLOGY'" >&2; exit 2 ;;
+esac
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "cluster.sh: '$1' is not installed (apt-get install $2)" >&2; exit 1; }; }
 pidfile() { echo "$dir/$1.pid"; }
@@ -68,6 +74,7 @@ start_one() {
       spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir/redis" --save "" --appendonly yes \
         --protected-mode yes ;;
     silo1|silo2)
+      [[ "$TOPOLOGY" == tiers ]] || { echo "cluster.sh: no $name in the $TOPOLOGY topology (the WebFronts host the silos)" >&2; exit 2; }
       local n="${name#silo}" sp gp dp
       sp="SILO${n}_PORT"; gp="GATEWAY${n}_PORT"; dp="DASHBOARD${n}_PORT"
       ( orleans_env
@@ -80,6 +87,10 @@ start_one() {
       wp="WEB${n}_PORT"; mp="METRICS${n}_PORT"
       ( orleans_env
         export ASPNETCORE_URLS="http://127.0.0.1:${!wp}" Chat__Socket__ServerId="$name" Chat__Metrics__Port="${!mp}"
+        if [[ "$TOPOLOGY" == cohosted ]]; then
+          local sp="SILO${n}_PORT" gp="GATEWAY${n}_PORT"
+          export Orleans__HostSilo=true Orleans__SiloPort="${!sp}" Orleans__GatewayPort="${!gp}"
+        fi
         export Chat__Socket__AllowedOrigins__0="http://localhost:$LB_PORT" Chat__Socket__AllowedOrigins__1="http://127.0.0.1:$LB_PORT"
         spawn "$name" dotnet "$WEB_DLL" ) ;;
     lb)
@@ -134,7 +145,7 @@ case "${1:-}" in
         || { tail -n 40 "$dir/logs/build.log" >&2; exit 1; }
     fi
     start_one redis; wait_ready redis
-    start_one silo1; start_one silo2; wait_ready silo1; wait_ready silo2
+    if [[ "$TOPOLOGY" == tiers ]]; then start_one silo1; start_one silo2; wait_ready silo1; wait_ready silo2; fi
     start_one web1; start_one web2; wait_ready web1; wait_ready web2
     start_one lb; wait_ready lb
     echo "cluster up: http://localhost:$LB_PORT (state in $dir)" ;;

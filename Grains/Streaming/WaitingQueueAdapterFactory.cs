@@ -36,6 +36,7 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     private readonly HashRingBasedStreamQueueMapper _mapper;
     private readonly IStreamFailureHandler _failures = new NoOpStreamDeliveryFailureHandler();
     private readonly SiloAddress? _silo;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<QueueId, IWaitingQueueGrain> _queueGrains = new();
 
     /// <param name="silo">The silo whose pulling agents read through this factory (none on a client).</param>
     public WaitingQueueAdapterFactory(
@@ -89,7 +90,14 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         }
 
         var batch = new ChatQueueBatch(streamId, events.Cast<object>().ToArray(), requestContext, null);
-        return QueueGrain(_mapper.GetQueueForStream(streamId)).Enqueue(batch);
+        var queueId = _mapper.GetQueueForStream(streamId);
+        // A handful of queues, one reference each: no key formatting or grain id parsing per published event.
+        if (!_queueGrains.TryGetValue(queueId, out var queue))
+        {
+            queue = _queueGrains.GetOrAdd(queueId, QueueGrain(queueId));
+        }
+
+        return queue.Enqueue(batch);
     }
 
     /// <summary>The key of the queue grain that holds queue <paramref name="queueId"/> of provider <paramref name="provider"/>.</summary>

@@ -20,6 +20,14 @@ public sealed class ChatClusterOptions
     public string[] Gateways { get; set; } = [];
 
     /// <summary>
+    /// WebFront only: host a silo of the cluster in this process instead of connecting to separate silos as a client
+    /// ("co-hosted"). With <c>ConnectionStrings:Redis</c> every WebFront joins the Redis cluster as a silo: a room's
+    /// calls and events cross between processes only when its members are on another node, and there is no gateway
+    /// hop. Without Redis it is the embedded default. Cannot be combined with <see cref="Gateways"/>.
+    /// </summary>
+    public bool HostSilo { get; set; }
+
+    /// <summary>
     /// The address a silo advertises to the rest of the cluster in Redis cluster mode (an IP or a host name);
     /// default: this machine's primary IPv4 address. Silos always listen on all interfaces in that mode.
     /// </summary>

@@ -7,9 +7,10 @@ namespace OrleansChat.Cluster.Tests;
 /// The local cluster as real processes, started by scripts/cluster.sh (the same script users run): redis-server,
 /// 2 silos, 2 WebFronts and nginx, on free loopback ports, with state and logs under the test output folder. The
 /// WebFronts run in one relay feed scope (<c>Chat:Relay:FeedScope</c>) over one kind of stream queue
-/// (<c>Orleans:StreamQueues</c>): the cluster tests run once per pair.
+/// (<c>Orleans:StreamQueues</c>): the cluster tests run once per pair. In the <c>cohosted</c> topology there are no
+/// separate silos: each WebFront hosts a silo of the cluster (<c>Orleans:HostSilo</c>).
 /// </summary>
-public abstract class ProcessClusterFixture(string feedScope, string streamQueues) : IAsyncLifetime
+public abstract class ProcessClusterFixture(string feedScope, string streamQueues, string topology = "tiers") : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _environment = [];
 
@@ -19,10 +20,18 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
 
     public string FeedScope { get; } = feedScope;
 
+    public string Topology { get; } = topology;
+
+    /// <summary>The processes that host silos: killing one of them takes rooms' activations with it.</summary>
+    public IReadOnlyList<string> SiloProcesses => Topology == "cohosted" ? ["web1", "web2"] : ["silo1", "silo2"];
+
+    /// <summary>Every Orleans process, in the order a rolling restart takes them.</summary>
+    public IReadOnlyList<string> OrleansProcesses => Topology == "cohosted" ? ["web1", "web2"] : ["web1", "web2", "silo1", "silo2"];
+
     public int RedisPort => int.Parse(_environment["REDIS_PORT"], CultureInfo.InvariantCulture);
 
     public string StateDirectory { get; } = Path.Combine(
-        AppContext.BaseDirectory, $"cluster-{feedScope.ToLowerInvariant()}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+        AppContext.BaseDirectory, $"cluster-{topology}-{feedScope.ToLowerInvariant()}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>The socket endpoint of WebFront <paramref name="number"/> (1 or 2), bypassing the load balancer.</summary>
     public Uri WebFrontSocketUri(int number) => new("ws://127.0.0.1:" + _environment[$"WEB{number}_PORT"] + "/ws");
@@ -40,6 +49,7 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
         _environment["NO_BUILD"] = "1";
         _environment["Chat__Relay__FeedScope"] = FeedScope;
         _environment["Orleans__StreamQueues"] = streamQueues;
+        _environment["TOPOLOGY"] = Topology;
         // The tests make many rooms from one address (127.0.0.1); the cap on new rooms is tested on its own.
         _environment["Chat__Limits__NewRoomsPerMinutePerAddress"] = "0";
         _environment["Chat__Socket__MaxConnectionsPerAddress"] = "0";
@@ -98,6 +108,15 @@ public sealed class ServerFeedProcessCluster() : ProcessClusterFixture("Server",
 /// through every process-cluster test (kills, rolling restarts, a Redis restart).
 /// </summary>
 public sealed class ConnectionFeedProcessCluster() : ProcessClusterFixture("Connection", "Polled");
+
+/// <summary>The defaults in the co-hosted topology: redis, 2 WebFronts that each host a silo, nginx.</summary>
+public sealed class CohostedProcessCluster() : ProcessClusterFixture("Server", "Waiting", "cohosted");
+
+[CollectionDefinition(Name)]
+public sealed class CohostedProcessClusterCollection : ICollectionFixture<CohostedProcessCluster>
+{
+    public const string Name = "Process cluster (redis, 2 WebFronts hosting the silos, nginx), one feed per room";
+}
 
 [CollectionDefinition(Name)]
 public sealed class ServerFeedProcessClusterCollection : ICollectionFixture<ServerFeedProcessCluster>

@@ -46,7 +46,8 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
 
         await bob.WaitUntilAsync(b => sent.All(b.Log.Contains), TimeSpan.FromSeconds(15), "the first messages arrive");
 
-        await cluster.RunAsync("kill", "silo1");
+        var silo = cluster.SiloProcesses[0];
+        await cluster.RunAsync("kill", silo);
         var killed = Stopwatch.StartNew();
         for (var i = 0; i < 5; i++)
         {
@@ -55,12 +56,12 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
         }
 
         await bob.WaitUntilAsync(b => sent.All(b.Log.Contains), Recovery, "every message arrives after the silo died");
-        output.WriteLine($"All commits visible {killed.ElapsedMilliseconds} ms after kill -9 of silo1; Bob saw {bob.GapsSeen} gaps.");
+        output.WriteLine($"All commits visible {killed.ElapsedMilliseconds} ms after kill -9 of {silo}; Bob saw {bob.GapsSeen} gaps.");
         await alice.WaitUntilAsync(a => a.PendingCommits == 0 && sent.All(a.Log.Contains), Recovery, "Alice's commits are all confirmed");
 
         AssertExactlyOnce(sent, bob.Log);
         AssertExactlyOnce(sent, alice.Log);
-        await cluster.RunAsync("start", "silo1");
+        await cluster.RunAsync("start", silo);
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
         await using var _a = alice;
         await using var _b = bob;
         var sent = new List<string>();
-        foreach (var process in new[] { "web1", "web2", "silo1", "silo2" })
+        foreach (var process in cluster.OrleansProcesses)
         {
             using var typing = new CancellationTokenSource();
             var typist = Task.Run(async () =>
@@ -195,4 +196,8 @@ public sealed class ProcessClusterTestsWithOneFeedPerRoom(ServerFeedProcessClust
 
 [Collection(ConnectionFeedProcessClusterCollection.Name)]
 public sealed class ProcessClusterTestsWithOneFeedPerSocket(ConnectionFeedProcessCluster cluster, ITestOutputHelper output)
+    : ProcessClusterTests(cluster, output);
+
+[Collection(CohostedProcessClusterCollection.Name)]
+public sealed class ProcessClusterTestsCohosted(CohostedProcessCluster cluster, ITestOutputHelper output)
     : ProcessClusterTests(cluster, output);
