@@ -13,6 +13,20 @@ public sealed class ObservabilityTests(ServerFeedFixture fixture)
     }
 
     [Fact]
+    public void OrleansPerMessageHistogramsAreNotEnabledButItsOtherMetricsAre()
+    {
+        // The running WebFront's metrics pipeline listens to the Orleans meter by name: an instrument published
+        // under it now is enabled or not exactly as Orleans' own are.
+        using var meter = new System.Diagnostics.Metrics.Meter(OrleansChat.WebFront.Extensions.TelemetryExtensions.OrleansMeterName);
+        var other = meter.CreateCounter<int>("orleans-test-some-counter");
+        Assert.True(other.Enabled);
+        foreach (var name in OrleansChat.WebFront.Extensions.TelemetryExtensions.OrleansPerMessageInstruments)
+        {
+            Assert.False(meter.CreateHistogram<int>(name).Enabled, name);
+        }
+    }
+
+    [Fact]
     public async Task MetricsCountConnectionsFramesAndRelayedEvents()
     {
         var room = WebFrontFixture.NewRoom();

@@ -19,6 +19,13 @@ public sealed class MetricsEndpointOptions : IValidatableObject
     /// <summary>Address the metrics listener binds to (<c>0.0.0.0</c> for every interface of a container).</summary>
     public string Address { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Collect Orleans' per-message size histograms (<c>orleans-messaging-sent-messages-size</c>,
+    /// <c>orleans-messaging-received-messages-size</c>). Off by default: once a listener enables them, every Orleans
+    /// message is recorded twice with three tags (docs/measurements.md). Orleans' other metrics are always collected.
+    /// </summary>
+    public bool OrleansMessageSizes { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IPAddress.TryParse(Address, out _))
