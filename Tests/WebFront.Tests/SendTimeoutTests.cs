@@ -13,7 +13,9 @@ public sealed class SendTimeoutTests : IAsyncLifetime
     {
         ["Chat:Socket:FramesPerSecond"] = "10000",
         ["Chat:Socket:FrameBurst"] = "10000",
-        ["Chat:Socket:OutboundQueueCapacity"] = "128",
+        // A queue that never overflows here, so the writer keeps sending until the kernel's buffers are full and a
+        // send blocks (an overflowing queue would be dropped and resynchronised instead, with no send left waiting).
+        ["Chat:Socket:OutboundQueueCapacity"] = "100000",
         ["Chat:Socket:SendTimeout"] = "00:00:01",
         // Pings out of the way: only the send timeout may end the stuck socket here.
         ["Chat:Socket:KeepAliveInterval"] = "00:10:00",
