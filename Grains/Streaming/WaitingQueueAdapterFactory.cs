@@ -36,6 +36,7 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     private readonly HashRingBasedStreamQueueMapper _mapper;
     private readonly IStreamFailureHandler _failures = new NoOpStreamDeliveryFailureHandler();
     private readonly SiloAddress? _silo;
+    /// <summary>One reference per queue (a handful): no key formatting or grain id parsing per published event.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<QueueId, IWaitingQueueGrain> _queueGrains = new();
 
     /// <param name="silo">The silo whose pulling agents read through this factory (none on a client).</param>
@@ -90,20 +91,14 @@ public sealed class WaitingQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         }
 
         var batch = new ChatQueueBatch(streamId, events.Cast<object>().ToArray(), requestContext, null);
-        var queueId = _mapper.GetQueueForStream(streamId);
-        // A handful of queues, one reference each: no key formatting or grain id parsing per published event.
-        if (!_queueGrains.TryGetValue(queueId, out var queue))
-        {
-            queue = _queueGrains.GetOrAdd(queueId, QueueGrain(queueId));
-        }
-
-        return queue.Enqueue(batch);
+        return QueueGrain(_mapper.GetQueueForStream(streamId)).Enqueue(batch);
     }
 
     /// <summary>The key of the queue grain that holds queue <paramref name="queueId"/> of provider <paramref name="provider"/>.</summary>
     public static string QueueGrainKey(string provider, QueueId queueId) => $"{provider}/{queueId}";
 
-    private IWaitingQueueGrain QueueGrain(QueueId queueId) => _grains.GetGrain<IWaitingQueueGrain>(QueueGrainKey(Name, queueId));
+    private IWaitingQueueGrain QueueGrain(QueueId queueId) =>
+        _queueGrains.GetOrAdd(queueId, static (id, self) => self._grains.GetGrain<IWaitingQueueGrain>(QueueGrainKey(self.Name, id)), this);
 
     /// <summary>
     /// One queue's reader: each read is one dequeue that waits for a batch when the queue is empty, naming the
