@@ -43,6 +43,9 @@ public sealed class ChatRoomGrain(
     private bool _validRoom;
     private long _seq;
 
+    /// <summary>The sequence number of the last event handed to the stream (attempted): the next event's PrevSeq.</summary>
+    private long _publishedSeq;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _roomId = this.GetPrimaryKeyString();
@@ -58,6 +61,7 @@ public sealed class ChatRoomGrain(
         await MigrateLegacyStateAsync();
         await _history.EnsureLoadedAsync();
         _seq = Math.Max(_history.ReservedSeq, _history.LastSeq);
+        _publishedSeq = _history.LastSeq;
         ChatRoomLog.Activated(logger, _roomId, _history.Recent().Messages.Count, _seq);
     }
 
@@ -388,7 +392,10 @@ public sealed class ChatRoomGrain(
     /// </summary>
     private async Task Publish(ChatEvent chatEvent)
     {
-        var stamped = chatEvent with { PublishedAt = time.GetUtcNow() };
+        // The chain counts an event whose publish fails too: subscribers then resync rather than miss one that did get
+        // through on an attempt reported as failed.
+        var stamped = chatEvent with { PublishedAt = time.GetUtcNow(), PrevSeq = _publishedSeq };
+        _publishedSeq = Math.Max(_publishedSeq, chatEvent.Seq);
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -14,6 +14,7 @@ public sealed class RoomPersistence(DefaultLimitsClusterFixture cluster)
         await using var events = await cluster.SubscribeAsync(roomId);
         var history = new List<ChatMessage>();
         var highestSeq = 0L;
+        var lastCommitted = 0L;
 
         // Several activations in a row: each must see all history and number its events above every earlier one.
         for (var activation = 0; activation < 3; activation++)
@@ -25,6 +26,9 @@ public sealed class RoomPersistence(DefaultLimitsClusterFixture cluster)
 
             var joined = await events.NextAsync<ParticipantJoined>();
             Assert.Equal(snapshot.Seq, joined.Seq);
+            // A new activation's first event names the last committed message as its predecessor: the one event a
+            // subscriber must have been given before, whatever the previous activation's live events were.
+            Assert.Equal(lastCommitted, joined.PrevSeq);
             highestSeq = joined.Seq;
 
             for (var i = 0; i < 2; i++)
@@ -34,12 +38,15 @@ public sealed class RoomPersistence(DefaultLimitsClusterFixture cluster)
                 var committed = await events.NextAsync<MessageCommitted>();
                 Assert.Equal(message, committed.Message);
                 Assert.True(committed.Seq > highestSeq);
+                Assert.Equal(highestSeq, committed.PrevSeq);
                 highestSeq = committed.Seq;
+                lastCommitted = committed.Seq;
             }
 
             await room.Leave(connectionId);
             var left = await events.NextAsync<ParticipantLeft>();
             Assert.True(left.Seq > highestSeq);
+            Assert.Equal(highestSeq, left.PrevSeq);
             highestSeq = left.Seq;
 
             await cluster.Cluster.DeactivateAsync(room);

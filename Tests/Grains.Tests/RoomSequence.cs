@@ -51,7 +51,10 @@ public sealed class RoomSequence(DefaultLimitsClusterFixture cluster)
             Assert.True(
                 published[i].Seq == published[i - 1].Seq + 1,
                 $"Event {i} ({published[i]}) does not follow event {i - 1} ({published[i - 1]}) by exactly one.");
+            Assert.Equal(published[i - 1].Seq, published[i].PrevSeq);
         }
+
+        Assert.Equal(0, published[0].PrevSeq);
 
         Assert.All(published, e => Assert.Equal(roomId, e.RoomId));
         Assert.Equal(published[0].Seq, aliceJoin.Seq);

@@ -130,6 +130,56 @@ public sealed class SocketOutboxTests
         Assert.False(await outbox.WaitAsync(timeout.Token));
     }
 
+    [Fact]
+    public void AnEventWhosePredecessorNeverArrivedIsHeldBehindAFreshWelcome()
+    {
+        var outbox = LiveOutbox(capacity: 16, welcomeSeq: 10);
+        Assert.Equal(OfferResult.Queued, outbox.OfferEvent(11, Bytes("e11"), prevSeq: 10));
+        Assert.Equal(["e11"], Drain(outbox));
+
+        // 12 and 13 were lost on the way; later events keep coming.
+        Assert.Equal(OfferResult.Gap, outbox.OfferEvent(14, Bytes("e14"), prevSeq: 13));
+        Assert.Equal(1, _welcomesAsked);
+        Assert.Equal(OutboxPhase.AwaitingWelcome, outbox.Phase);
+        Assert.Equal(OfferResult.Held, outbox.OfferEvent(15, Bytes("e15"), prevSeq: 14));
+        Assert.Empty(Drain(outbox));
+
+        outbox.CompleteWelcome(Bytes("welcome@14"), 14);
+        Assert.Equal(["welcome@14", "e15"], Drain(outbox));
+        Assert.Equal(OutboxPhase.Live, outbox.Phase);
+        Assert.Equal(1, _welcomesAsked);
+    }
+
+    [Fact]
+    public void AGapBetweenTheSnapshotAndTheHeldEventsAsksForAnotherWelcome()
+    {
+        var outbox = NewOutbox(capacity: 16);
+        outbox.BeginWelcome();
+        outbox.OfferEvent(6, Bytes("e6"), prevSeq: 5);
+        outbox.OfferEvent(9, Bytes("e9"), prevSeq: 8);
+        outbox.OfferEvent(10, Bytes("e10"), prevSeq: 9);
+
+        outbox.CompleteWelcome(Bytes("welcome@6"), 6);
+        Assert.Equal(["welcome@6"], Drain(outbox));
+        Assert.Equal(1, _welcomesAsked);
+        Assert.Equal(OutboxPhase.AwaitingWelcome, outbox.Phase);
+
+        outbox.CompleteWelcome(Bytes("welcome@10"), 10);
+        Assert.Equal(["welcome@10"], Drain(outbox));
+        Assert.Equal(OutboxPhase.Live, outbox.Phase);
+    }
+
+    [Fact]
+    public void AnUnknownPredecessorOrADuplicateIsNotAGap()
+    {
+        var outbox = LiveOutbox(capacity: 16, welcomeSeq: 10);
+        Assert.Equal(OfferResult.Queued, outbox.OfferEvent(20, Bytes("e20"), prevSeq: 0));
+        Assert.Equal(OfferResult.Ignored, outbox.OfferEvent(20, Bytes("e20 again"), prevSeq: 19));
+        Assert.Equal(OfferResult.Queued, outbox.OfferEvent(30_001, Bytes("after a reactivation"), prevSeq: 15));
+        Assert.Equal(["e20", "after a reactivation"], Drain(outbox));
+        Assert.Equal(0, _welcomesAsked);
+    }
+
     private SocketOutbox NewOutbox(int capacity) => new(capacity, () => _welcomesAsked++);
 
     private SocketOutbox LiveOutbox(int capacity, long welcomeSeq)

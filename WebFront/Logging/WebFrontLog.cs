@@ -60,4 +60,7 @@ internal static partial class WebFrontLog
 
     [LoggerMessage(EventId = 2019, Level = LogLevel.Warning, Message = "Room {RoomId}: unsubscribing from the room stream failed")]
     public static partial void UnsubscribeFailed(ILogger logger, Exception exception, string roomId);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Room {RoomId}: event {Seq} follows {PrevSeq}, which {Sockets} sockets were never given (lost on the way); resynchronising them")]
+    public static partial void EventsMissed(ILogger logger, string roomId, long prevSeq, long seq, int sockets);
 }

@@ -107,14 +107,18 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
         }
 
         var payload = _serialize(item);
-        int queued = 0, dropped = 0;
+        int queued = 0, dropped = 0, gaps = 0;
         foreach (var member in members)
         {
-            switch (member.Outbox.OfferEvent(item.Seq, payload, item.PublishedAt))
+            switch (member.Outbox.OfferEvent(item.Seq, payload, item.PublishedAt, item.PrevSeq))
             {
                 case OfferResult.Queued:
                 case OfferResult.Held:
                     queued++;
+                    break;
+                case OfferResult.Gap:
+                    queued++;
+                    gaps++;
                     break;
                 case OfferResult.Dropped:
                     dropped++;
@@ -124,6 +128,11 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
 
         _metrics.EventsRelayed(queued);
         _metrics.FellBehind(dropped);
+        if (gaps > 0)
+        {
+            WebFrontLog.EventsMissed(_logger, RoomId, item.PrevSeq, item.Seq, gaps);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -9,6 +9,9 @@ namespace OrleansChat.WebFront.Sockets;
 /// <item><b>Fence.</b> No room event reaches the queue before the socket's welcome, none with a sequence number at or
 /// below the welcome's, and none twice or backwards. Events that arrive while a welcome is being prepared are held
 /// and released after it (those the snapshot already holds are dropped).</item>
+/// <item><b>Gaps.</b> An event whose predecessor (<c>prevSeq</c>) the socket was never given means events were lost on
+/// the way (a queue handed over while a silo restarted): it is held and a fresh welcome is asked for at once, so the
+/// client is resynchronised by the server even while later events keep coming.</item>
 /// <item><b>Slow consumer.</b> When <c>capacity</c> frames are waiting, the queued events are dropped and so is every
 /// new one (nothing else waits, memory stays bounded). Once the writer has sent what is left, the outbox asks for a
 /// fresh welcome, which replaces everything the client missed.</item>
@@ -28,6 +31,7 @@ internal sealed class SocketOutbox
     private readonly Queue<OutboundFrame> _queue = new();
 
     // A doorbell for the one writer: holds a token while frames may be waiting (capacity 1, extra rings are dropped).
+    // Rung outside _gate, so the lock is never held while a thread-pool thread is being woken.
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         SingleReader = true,
@@ -43,6 +47,8 @@ internal sealed class SocketOutbox
     private long _droppedEvents;
     private bool _completed;
 
+    /// <param name="capacity">Room frames queued at most before the socket counts as behind.</param>
+    /// <param name="welcomeNeeded">Called (outside the outbox's lock) when the socket needs a fresh welcome.</param>
     public SocketOutbox(int capacity, Action welcomeNeeded)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -110,7 +116,7 @@ internal sealed class SocketOutbox
     /// </summary>
     public void CompleteWelcome(byte[] welcome, long snapshotSeq)
     {
-        bool again;
+        bool again, ring;
         lock (_gate)
         {
             if (_completed)
@@ -119,23 +125,33 @@ internal sealed class SocketOutbox
             }
 
             DropQueuedRoomFrames(superseded: true);
-            Enqueue(new OutboundFrame(OutboundFrameKind.Welcome, snapshotSeq, welcome));
+            ring = Enqueue(new OutboundFrame(OutboundFrameKind.Welcome, snapshotSeq, welcome));
             _lastSeq = snapshotSeq;
+            again = _heldLostUpTo > snapshotSeq;
             foreach (var frame in _held ?? [])
             {
-                if (frame.Seq > _lastSeq)
+                if (frame.Seq <= _lastSeq)
                 {
-                    Enqueue(frame);
-                    _lastSeq = frame.Seq;
+                    continue;
                 }
+
+                if (frame.PrevSeq > _lastSeq)
+                {
+                    // Something between the snapshot and this event never arrived: another welcome replaces it all.
+                    again = true;
+                    break;
+                }
+
+                ring |= Enqueue(frame);
+                _lastSeq = frame.Seq;
             }
 
-            again = _heldLostUpTo > snapshotSeq;
             _held = null;
             _heldLostUpTo = 0;
             _phase = again ? OutboxPhase.AwaitingWelcome : OutboxPhase.Live;
         }
 
+        Ring(ring);
         if (again)
         {
             _welcomeNeeded();
@@ -176,9 +192,14 @@ internal sealed class SocketOutbox
         return true;
     }
 
-    /// <summary>Offers a room event (the same bytes for every socket of a feed).</summary>
-    public OfferResult OfferEvent(long seq, byte[] payload, DateTimeOffset publishedAt = default)
+    /// <summary>
+    /// Offers a room event (the same bytes for every socket of a feed). <paramref name="prevSeq"/> is the sequence
+    /// number of the event the room published before it (0: unknown, not checked).
+    /// </summary>
+    public OfferResult OfferEvent(long seq, byte[] payload, DateTimeOffset publishedAt = default, long prevSeq = 0)
     {
+        OfferResult result;
+        var ring = false;
         lock (_gate)
         {
             if (_completed)
@@ -192,7 +213,7 @@ internal sealed class SocketOutbox
                     _held ??= [];
                     if (_held.Count < _capacity)
                     {
-                        _held.Add(new OutboundFrame(OutboundFrameKind.Event, seq, payload, publishedAt));
+                        _held.Add(new OutboundFrame(OutboundFrameKind.Event, seq, payload, publishedAt, prevSeq));
                         return OfferResult.Held;
                     }
 
@@ -202,6 +223,14 @@ internal sealed class SocketOutbox
                     _heldLostUpTo = Math.Max(_heldLostUpTo, seq);
                     _droppedEvents++;
                     return OfferResult.Dropped;
+                case OutboxPhase.Live when seq > _lastSeq && prevSeq > _lastSeq:
+                    // A gap: hold this event behind a fresh welcome (queued frames still go out; the welcome
+                    // supersedes them).
+                    _phase = OutboxPhase.AwaitingWelcome;
+                    _held = [new OutboundFrame(OutboundFrameKind.Event, seq, payload, publishedAt, prevSeq)];
+                    _heldLostUpTo = 0;
+                    result = OfferResult.Gap;
+                    break;
                 case OutboxPhase.Live when seq > _lastSeq:
                     if (_queue.Count - _controlFrames >= _capacity)
                     {
@@ -212,8 +241,9 @@ internal sealed class SocketOutbox
                     }
 
                     _lastSeq = seq;
-                    Enqueue(new OutboundFrame(OutboundFrameKind.Event, seq, payload, publishedAt));
-                    return OfferResult.Queued;
+                    ring = Enqueue(new OutboundFrame(OutboundFrameKind.Event, seq, payload, publishedAt, prevSeq));
+                    result = OfferResult.Queued;
+                    break;
                 case OutboxPhase.Behind:
                     _droppedEvents++;
                     return OfferResult.Dropped;
@@ -222,11 +252,24 @@ internal sealed class SocketOutbox
                     return OfferResult.Ignored;
             }
         }
+
+        // Outside the lock, as every wake-up and welcome request.
+        if (result == OfferResult.Gap)
+        {
+            _welcomeNeeded();
+        }
+        else
+        {
+            Ring(ring);
+        }
+
+        return result;
     }
 
     /// <summary>Queues an error or goingAway frame; it is delivered even when the socket is behind.</summary>
     public bool OfferControl(byte[] payload)
     {
+        bool ring;
         lock (_gate)
         {
             if (_completed || _controlFrames >= MaxControlFrames)
@@ -235,9 +278,11 @@ internal sealed class SocketOutbox
             }
 
             _controlFrames++;
-            Enqueue(new OutboundFrame(OutboundFrameKind.Control, 0, payload));
-            return true;
+            ring = Enqueue(new OutboundFrame(OutboundFrameKind.Control, 0, payload));
         }
+
+        Ring(ring);
+        return true;
     }
 
     /// <summary>For the writer: the next frame to send. When a socket that was behind has sent everything, asks for a welcome.</summary>
@@ -276,7 +321,7 @@ internal sealed class SocketOutbox
     /// <summary>For the writer: waits until a frame may be waiting; false once completed and empty.</summary>
     public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
     {
-        if (!await _doorbell.Reader.WaitToReadAsync(cancellationToken))
+        if (!await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             lock (_gate)
             {
@@ -300,10 +345,20 @@ internal sealed class SocketOutbox
         _doorbell.Writer.TryComplete();
     }
 
-    private void Enqueue(OutboundFrame frame)
+    /// <summary>Queues a frame (under _gate); true when the queue was empty, i.e. the writer must be rung.</summary>
+    private bool Enqueue(OutboundFrame frame)
     {
         _queue.Enqueue(frame);
-        if (_queue.Count == 1)
+        return _queue.Count == 1;
+    }
+
+    /// <summary>
+    /// Wakes the writer (never under _gate). A ring after the writer already took the frame is a spurious wake-up,
+    /// harmless; a frame queued into an empty queue is always followed by a ring, so none waits unnoticed.
+    /// </summary>
+    private void Ring(bool ring)
+    {
+        if (ring)
         {
             _doorbell.Writer.TryWrite(true);
         }
@@ -356,4 +411,7 @@ internal enum OfferResult
     Held,
     Dropped,
     Ignored,
+
+    /// <summary>Events before this one were lost on the way: it is held and a fresh welcome was asked for.</summary>
+    Gap,
 }
