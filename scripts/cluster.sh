@@ -15,7 +15,8 @@
 # WEB1_PORT/WEB2_PORT (3101/3102), SILO1_PORT/SILO2_PORT (11121/11122), GATEWAY1_PORT/GATEWAY2_PORT (30011/30012),
 # DASHBOARD1_PORT/DASHBOARD2_PORT (8081/8082), METRICS1_PORT/METRICS2_PORT (9465/9466), CONFIGURATION (Release), NO_BUILD=1 to skip the build,
 # TOPOLOGY (tiers: separate silos and WebFronts | cohosted: WebFronts that host the silos), DASHBOARD=1 to run the Orleans dashboard on each silo's port (off by default, as in docker-compose.yml: it collects every
-# Orleans metric once a second, ~1.5 % of a core per idle silo; /healthz is served either way).
+# Orleans metric once a second, ~1.5 % of a core per idle silo; /healthz is served either way), SILO_DLL / WEB_DLL
+# (the apps to run, default the Release build's; e.g. a `dotnet publish` output to measure a ReadyToRun build).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${CLUSTER_DIR:-$root/.run/cluster}"
@@ -36,8 +37,8 @@ METRICS1_PORT="${METRICS1_PORT:-9465}"
 METRICS2_PORT="${METRICS2_PORT:-9466}"
 CLUSTER_ID="${CLUSTER_ID:-orleans-chat-local}"
 CONFIGURATION="${CONFIGURATION:-Release}"
-SILO_DLL="$root/Silo/bin/$CONFIGURATION/net10.0/OrleansChat.Silo.dll"
-WEB_DLL="$root/WebFront/bin/$CONFIGURATION/net10.0/OrleansChat.WebFront.dll"
+SILO_DLL="${SILO_DLL:-$root/Silo/bin/$CONFIGURATION/net10.0/OrleansChat.Silo.dll}"
+WEB_DLL="${WEB_DLL:-$root/WebFront/bin/$CONFIGURATION/net10.0/OrleansChat.WebFront.dll}"
 TOPOLOGY="${TOPOLOGY:-tiers}"
 case "$TOPOLOGY" in
   tiers) ALL=(redis silo1 silo2 web1 web2 lb) ;;
