@@ -8,6 +8,8 @@
 # The role is the first argument, else $CHAT_ROLE, else webfront.
 #   webfront  OrleansChat.WebFront on ASPNETCORE_URLS (default http://+:3000). Without ConnectionStrings__Redis or
 #             Orleans__Gateways__0 it hosts its own silo (embedded mode, a whole chat in one container).
+#             With Orleans__HostSilo=true and ConnectionStrings__Redis it hosts a silo of that cluster (co-hosted:
+#             docker-compose.cohosted.yml).
 #   silo      OrleansChat.Silo; its HTTP port (dashboard, /healthz) is ASPNETCORE_URLS if set, else
 #             Orleans__DashboardPort (8080).
 # CHAT_APP_ROOT (default /app) holds the published roles (webfront/, silo/); the tests point it elsewhere.

@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace OrleansChat.Cluster.Tests;
 
 /// <summary>
-/// The container topology, checked without a Docker engine: docker-compose.yml as `docker-compose config` resolves
-/// it, the nginx configuration it mounts (with the local nginx), the Dockerfile's runtime stage, and the image's
+/// The container topology, checked without a Docker engine: docker-compose.yml (and its co-hosted variant,
+/// docker-compose.cohosted.yml) as `docker-compose config` resolves it, the nginx configuration it mounts (with the local nginx), the Dockerfile's runtime stage, and the image's
 /// entrypoint and health probe run against stand-ins (a fake dotnet, a small HTTP server).
 /// </summary>
 public sealed class ComposeFileTests
@@ -22,7 +22,12 @@ public sealed class ComposeFileTests
     // Settings docker-compose.yml reads from the environment: the tests check its defaults.
     private static readonly string[] ComposeVariables = ["LB_PORT", "DASHBOARD1_PORT", "DASHBOARD2_PORT", "DASHBOARD_PASSWORD", "COMPOSE_SUBNET", "CLUSTER_ID", "LEASE_TIMEOUT", "COMPOSE_FILE", "COMPOSE_PROFILES"];
 
-    private static readonly Lazy<Task<JsonElement>> ComposeConfig = new(LoadComposeConfigAsync);
+    private static readonly Lazy<Task<JsonElement>> ComposeConfig = new(() => LoadComposeConfigAsync("docker-compose.yml"));
+
+    private static readonly Lazy<Task<JsonElement>> CohostedConfig = new(() => LoadComposeConfigAsync("docker-compose.cohosted.yml"));
+
+    // What a co-hosted node sets beyond a WebFront of docker-compose.yml: it hosts a silo of the cluster.
+    private static readonly string[] CohostedSiloSettings = ["Orleans__HostSilo", "Orleans__AdvertisedIP", "Orleans__SiloPort", "Orleans__GatewayPort"];
 
     private static string Root => WebFrontHost.RepositoryRoot();
 
@@ -467,16 +472,77 @@ public sealed class ComposeFileTests
         Assert.Contains("GET /ready on port " + port, unready.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheCohostedComposeFileRunsTwoNodesThatHostTheSilosBehindTheSameLoadBalancer()
+    {
+        var services = (await CohostedConfig.Value).GetProperty("services");
+        Assert.Equal(
+            new[] { "lb", "redis", "webfront1", "webfront2" },
+            services.EnumerateObject().Select(s => s.Name).Order(StringComparer.Ordinal).ToArray());
+
+        foreach (var name in new[] { "webfront1", "webfront2" })
+        {
+            var node = services.GetProperty(name);
+            var environment = EnvironmentOf(node);
+            Assert.Equal(["webfront"], Command(node));
+            Assert.Equal("true", environment.GetValueOrDefault("Orleans__HostSilo"));
+            Assert.Equal(name, environment.GetValueOrDefault("Orleans__AdvertisedIP"));
+            Assert.Equal("11111", environment.GetValueOrDefault("Orleans__SiloPort"));
+            Assert.Equal(name, environment.GetValueOrDefault("Chat__Socket__ServerId"));
+            Assert.DoesNotContain(environment.Keys, key => key.StartsWith("Orleans__Gateways", StringComparison.Ordinal));
+            Assert.Equal("/app/healthcheck.sh 3000 /ready", HealthCheck(node));
+            Assert.Equal("service_healthy", DependsOn(node).GetValueOrDefault("redis"));
+            Assert.Equal("30s", ScalarText(node.GetProperty("stop_grace_period")));
+            Assert.Empty(PublishedPorts(node));
+        }
+
+        // The image is built once, by the node the other one starts after.
+        Assert.Single(new[] { "webfront1", "webfront2" }, name => services.GetProperty(name).TryGetProperty("build", out _));
+        Assert.True(services.GetProperty("webfront1").TryGetProperty("build", out _));
+        Assert.True(DependsTransitivelyOn(services, "webfront2", "webfront1"));
+
+        var lb = services.GetProperty("lb");
+        Assert.Equal([("3000", "80")], Ports(lb));
+        Assert.Equal("service_healthy", DependsOn(lb).GetValueOrDefault("webfront1"));
+        Assert.Equal("service_healthy", DependsOn(lb).GetValueOrDefault("webfront2"));
+        Assert.Equal(
+            Volumes(await ServiceAsync("lb")).Single(v => v.Target == "/etc/nginx/nginx.conf").Source,
+            Volumes(lb).Single(v => v.Target == "/etc/nginx/nginx.conf").Source);
+    }
+
+    [Fact]
+    public async Task ACohostedNodeIsAWebFrontOfTheTiersPlusItsSilo()
+    {
+        // Both files are written by hand: a setting added to one and not the other fails here.
+        var tiers = await ComposeConfig.Value;
+        var cohosted = await CohostedConfig.Value;
+        foreach (var name in new[] { "webfront1", "webfront2" })
+        {
+            var webFront = EnvironmentOf(tiers.GetProperty("services").GetProperty(name));
+            var node = EnvironmentOf(cohosted.GetProperty("services").GetProperty(name));
+            foreach (var setting in CohostedSiloSettings)
+            {
+                Assert.True(node.Remove(setting), $"{name} of the co-hosted file does not set {setting}");
+            }
+
+            Assert.Equal(webFront.OrderBy(p => p.Key, StringComparer.Ordinal), node.OrderBy(p => p.Key, StringComparer.Ordinal));
+        }
+
+        Assert.Equal(
+            tiers.GetProperty("services").GetProperty("redis").GetRawText(),
+            cohosted.GetProperty("services").GetProperty("redis").GetRawText());
+    }
+
     private static async Task<JsonElement> ServiceAsync(string name) => (await ComposeConfig.Value).GetProperty("services").GetProperty(name);
 
     /// <summary>
     /// `docker-compose config` as JSON: v2 prints it (--format json); v1 (Debian bookworm's 1.29) prints YAML only,
     /// which its own Python YAML library turns into JSON.
     /// </summary>
-    private static async Task<JsonElement> LoadComposeConfigAsync()
+    private static async Task<JsonElement> LoadComposeConfigAsync(string fileName)
     {
         const string missing = "docker-compose is not installed: scripts/test.sh installs it (apt-get install docker-compose); it validates docker-compose.yml without a Docker engine";
-        var file = Path.Combine(Root, "docker-compose.yml");
+        var file = Path.Combine(Root, fileName);
         var environment = ComposeVariables.ToDictionary(v => v, string? (_) => null);
         var version = await RunAsync("docker-compose", ["version", "--short"], environment, missing: missing);
         Assert.True(version.ExitCode == 0, "docker-compose version failed: " + version.Error);
@@ -485,7 +551,7 @@ public sealed class ComposeFileTests
         if (version.Output.TrimStart('v').StartsWith("1.", StringComparison.Ordinal))
         {
             var yaml = await RunAsync("docker-compose", ["-f", file, "config"], environment);
-            Assert.True(yaml.ExitCode == 0, "docker-compose.yml is not valid: " + yaml.Error);
+            Assert.True(yaml.ExitCode == 0, fileName + " is not valid: " + yaml.Error);
             var converted = await RunAsync("python3", ["-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"], input: yaml.Output);
             Assert.True(converted.ExitCode == 0, "could not read docker-compose config's YAML: " + converted.Error);
             json = converted.Output;
@@ -493,7 +559,7 @@ public sealed class ComposeFileTests
         else
         {
             var config = await RunAsync("docker-compose", ["-f", file, "config", "--format", "json"], environment);
-            Assert.True(config.ExitCode == 0, "docker-compose.yml is not valid: " + config.Error);
+            Assert.True(config.ExitCode == 0, fileName + " is not valid: " + config.Error);
             json = config.Output;
         }
 
