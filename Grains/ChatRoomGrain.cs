@@ -190,6 +190,7 @@ public sealed class ChatRoomGrain(
         {
             // The number is used only once the append is stored; a failed append leaves a gap at most.
             await ReserveThrough(_seq + 1);
+            var knownLastSeq = _history.LastSeq;
             var message = new ChatMessage(
                 _seq + 1,
                 clientMessageId,
@@ -214,13 +215,19 @@ public sealed class ChatRoomGrain(
             switch (appended.Outcome)
             {
                 case AppendOutcome.Duplicate:
+                    if (appended.Existing is { } existing && existing.Seq > knownLastSeq)
+                    {
+                        ChatRoomLog.StaleAppend(logger, _roomId, message.Seq, existing.Seq);
+                        await CatchUpWithStoreAsync(knownLastSeq);
+                    }
+
                     return new CommitResult(ChatStatus.Duplicate, appended.Existing);
                 case AppendOutcome.Stale when attempt == 0:
-                    // Another activation of this room stored newer messages (a split after a silo failure): go on
-                    // above them, with what is stored read again.
+                    // Another activation of this room stored messages this one never saw (two activations for a while,
+                    // after a silo left the cluster): read the room again and go on above everything stored or
+                    // reserved.
                     ChatRoomLog.StaleAppend(logger, _roomId, message.Seq, appended.LastSeq);
-                    _seq = Math.Max(_seq, appended.LastSeq);
-                    await _history.EnsureLoadedAsync();
+                    await CatchUpWithStoreAsync(knownLastSeq);
                     continue;
                 case AppendOutcome.Stale:
                     throw new InvalidOperationException($"Room {_roomId}: the history store refused seq {message.Seq} twice as stale.");
@@ -363,6 +370,24 @@ public sealed class ChatRoomGrain(
         }
 
         return _roster.Contains(connectionId) ? ChatStatus.Ok : ChatStatus.NotJoined;
+    }
+
+    /// <summary>
+    /// After the store turned out to hold messages this activation never saw: reads the room again, continues above
+    /// every number stored or reserved, and, when it did lack messages, skips one number. The next event then names
+    /// a predecessor no subscriber was given, so every socket is resynchronised with a welcome that shows them (until
+    /// now, sockets were given this activation's welcomes and events, which lacked them, and the other activation's
+    /// events for them may have been below what the sockets had, so ignored).
+    /// </summary>
+    private async Task CatchUpWithStoreAsync(long knownLastSeq)
+    {
+        await _history.EnsureLoadedAsync();
+        _seq = Math.Max(_seq, Math.Max(_history.ReservedSeq, _history.LastSeq));
+        if (_history.LastSeq > knownLastSeq)
+        {
+            await ReserveThrough(_seq + 1);
+            _publishedSeq = ++_seq;
+        }
     }
 
     private async ValueTask<long> NextSeq()

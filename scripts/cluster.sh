@@ -56,11 +56,14 @@ orleans_env() {
   export Orleans__ClusterId="$CLUSTER_ID" Orleans__ServiceId="orleans-chat"
   export Orleans__AdvertisedIP="127.0.0.1"
   export DOTNET_gcServer=0 Logging__LogLevel__Default=Warning Logging__LogLevel__OrleansChat=Information
+  # Timestamped lines, so the logs of processes that restart can be read side by side.
+  export Logging__Console__TimestampFormat="${LOG_TIMESTAMP_FORMAT:-HH:mm:ss.fff }"
   export Chat__Limits__LeaseTimeout="${LEASE_TIMEOUT:-00:00:15}"
 }
 
 spawn() { # name, command...
   local name="$1"; shift
+  echo "---- $(date -u +%H:%M:%S.%3N) starting $name" >>"$dir/logs/$name.log"
   nohup "$@" >>"$dir/logs/$name.log" 2>&1 &
   echo $! >"$(pidfile "$name")"
 }

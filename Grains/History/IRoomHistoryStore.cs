@@ -19,11 +19,14 @@ public interface IRoomHistoryStore
     /// <summary>
     /// Appends <paramref name="message"/> unless its client message id was stored within the idempotency window
     /// (<see cref="AppendOutcome.Duplicate"/>, with the stored message) or a message with a sequence number at or
-    /// above its own is already stored (<see cref="AppendOutcome.Stale"/>: another activation went ahead). Atomic:
-    /// either everything is written or nothing. Throws when the store cannot be reached; the write may or may not
-    /// have happened then.
+    /// above its own is already stored (<see cref="AppendOutcome.Stale"/>: another activation went ahead). With
+    /// <paramref name="knownLastSeq"/> (the newest stored message the writer knows of), an append is also stale when
+    /// a newer message than that is stored, even one below <paramref name="message"/>'s number: another activation of
+    /// the room (two of them, for a while, after a silo left the cluster) wrote it, and the writer's view of the room
+    /// (what its welcomes show) lacks it. Atomic: either everything is written or nothing. Throws when the store
+    /// cannot be reached; the write may or may not have happened then.
     /// </summary>
-    Task<AppendResult> AppendAsync(string roomId, ChatMessage message);
+    Task<AppendResult> AppendAsync(string roomId, ChatMessage message, long? knownLastSeq = null);
 
     /// <summary>Up to <paramref name="limit"/> messages with a sequence number below <paramref name="beforeSeq"/>, oldest first.</summary>
     Task<HistoryPage> ReadBeforeAsync(string roomId, long beforeSeq, int limit);

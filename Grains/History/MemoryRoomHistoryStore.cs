@@ -60,7 +60,7 @@ public sealed class MemoryRoomHistoryStore(IOptions<ChatLimits> limits, TimeProv
         }
     }
 
-    public Task<AppendResult> AppendAsync(string roomId, ChatMessage message)
+    public Task<AppendResult> AppendAsync(string roomId, ChatMessage message, long? knownLastSeq = null)
     {
         lock (_gate)
         {
@@ -73,7 +73,7 @@ public sealed class MemoryRoomHistoryStore(IOptions<ChatLimits> limits, TimeProv
                 return Task.FromResult(new AppendResult(AppendOutcome.Duplicate, stored));
             }
 
-            if (message.Seq <= room.LastSeq)
+            if (message.Seq <= room.LastSeq || room.LastSeq > knownLastSeq)
             {
                 return Task.FromResult(new AppendResult(AppendOutcome.Stale, LastSeq: room.LastSeq));
             }

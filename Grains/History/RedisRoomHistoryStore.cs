@@ -22,7 +22,7 @@ namespace OrleansChat.Grains.History;
 public sealed class RedisRoomHistoryStore : IRoomHistoryStore
 {
     // KEYS: log ids idtimes meta
-    // ARGV: seq clientId conn name text atMs maxLen ageCutoffMs idCutoffMs maxIds expiryMs
+    // ARGV: seq clientId conn name text atMs maxLen ageCutoffMs idCutoffMs maxIds expiryMs knownLast (-1: unchecked)
     private const string AppendScript = """
         local seq = tonumber(ARGV[1])
         local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9], 'LIMIT', 0, 256)
@@ -38,7 +38,8 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
           return {'dup', known, at}
         end
         local last = tonumber(redis.call('HGET', KEYS[4], 'last') or '0')
-        if last >= seq then return {'stale', tostring(last)} end
+        local knownLast = tonumber(ARGV[12])
+        if last >= seq or (knownLast >= 0 and last > knownLast) then return {'stale', tostring(last)} end
         redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[7], ARGV[1] .. '-0',
           'id', ARGV[2], 'conn', ARGV[3], 'name', ARGV[4], 'text', ARGV[5], 'at', ARGV[6])
         redis.call('HSET', KEYS[4], 'last', ARGV[1])
@@ -100,7 +101,8 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
         return true;
     });
 
-    public Task<AppendResult> AppendAsync(string roomId, ChatMessage message) => Guard(() => AppendCoreAsync(roomId, message));
+    public Task<AppendResult> AppendAsync(string roomId, ChatMessage message, long? knownLastSeq = null) =>
+        Guard(() => AppendCoreAsync(roomId, message, knownLastSeq));
 
     public Task<HistoryPage> ReadBeforeAsync(string roomId, long beforeSeq, int limit) => Guard(() => ReadBeforeCoreAsync(roomId, beforeSeq, limit));
 
@@ -142,7 +144,7 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
         return new StoredRoom(true, ToLong(metaValues[0]), ToLong(metaValues[1]), recent, more);
     }
 
-    private async Task<AppendResult> AppendCoreAsync(string roomId, ChatMessage message)
+    private async Task<AppendResult> AppendCoreAsync(string roomId, ChatMessage message, long? knownLastSeq)
     {
         var now = _time.GetUtcNow();
         var ageCutoff = _retention.MaxAge > TimeSpan.Zero ? (now - _retention.MaxAge).ToUnixTimeMilliseconds() : 0;
@@ -159,6 +161,7 @@ public sealed class RedisRoomHistoryStore : IRoomHistoryStore
             (now - _retention.IdempotencyWindow).ToUnixTimeMilliseconds(),
             _retention.MaxIdempotencyKeys,
             ExpiryMs(),
+            knownLastSeq ?? -1,
         ]);
         var parts = (RedisResult[])result!;
         switch ((string?)parts[0])

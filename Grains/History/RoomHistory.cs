@@ -72,7 +72,7 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
         AppendResult result;
         try
         {
-            result = await store.AppendAsync(roomId, message);
+            result = await store.AppendAsync(roomId, message, LastSeq);
         }
         catch
         {
@@ -90,7 +90,10 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
             case AppendOutcome.Stale:
                 // Another activation stored newer messages: what is in memory is not the room any more.
                 _loaded = false;
-                LastSeq = Math.Max(LastSeq, result.LastSeq);
+                break;
+            case AppendOutcome.Duplicate when result.Existing is { } existing && existing.Seq > LastSeq:
+                // Stored under a number this view never saw: another activation wrote it.
+                _loaded = false;
                 break;
         }
 

@@ -28,7 +28,7 @@ internal static partial class ChatRoomLog
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Room {RoomId}: publishing event {Seq} failed; retrying after a delay")]
     public static partial void PublishRetry(ILogger logger, Exception exception, string roomId, long seq);
 
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Room {RoomId}: the store already holds messages up to seq {StoredSeq}, above {Seq}: another activation wrote; continuing above it")]
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Room {RoomId}: the store holds message {StoredSeq}, which this activation never saw (another activation of the room wrote it); reading the room again, numbering above it and resynchronising subscribers (was about to store {Seq})")]
     public static partial void StaleAppend(ILogger logger, string roomId, long seq, long storedSeq);
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Room {RoomId}: migrated {MessageCount} messages of the previous storage format into the history log (sequence reserved through {Seq})")]

@@ -90,6 +90,44 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
         }
     }
 
+    /// <summary>
+    /// The log lines (from every process of the cluster, each line with the process's name) that mention any of
+    /// <paramref name="terms"/>, with the warnings and errors around them: what a failed test prints to be diagnosed.
+    /// </summary>
+    public string LogLinesAbout(params string?[] terms)
+    {
+        var wanted = terms.Where(t => !string.IsNullOrEmpty(t)).Cast<string>().ToArray();
+        var lines = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(StateDirectory, "logs"), "*.log").Order())
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (name is "build" or "redis" or "lb")
+            {
+                continue;
+            }
+
+            // Console log entries are a header line ("info: Category[id]") and an indented message line.
+            var all = File.ReadAllLines(file);
+            for (var i = 0; i < all.Length; i++)
+            {
+                if (wanted.Any(t => all[i].Contains(t, StringComparison.Ordinal)))
+                {
+                    var header = i > 0 && !all[i - 1].StartsWith(' ') ? all[i - 1].Trim() + " " : "";
+                    lines.Add($"{name}: {header}{all[i].Trim()}");
+                }
+                else if (all[i].StartsWith("---- ", StringComparison.Ordinal))
+                {
+                    lines.Add($"{name}: {all[i]}");
+                }
+            }
+        }
+
+        const int MostLines = 400;
+        return lines.Count <= MostLines
+            ? string.Join('\n', lines)
+            : string.Join('\n', lines.Take(MostLines / 2).Append($"... {lines.Count - MostLines} lines left out ...").Concat(lines.TakeLast(MostLines / 2)));
+    }
+
     /// <summary>A client connected through the load balancer, started and live.</summary>
     public async Task<ResilientChatClient> ConnectAsync(string room, string name)
     {

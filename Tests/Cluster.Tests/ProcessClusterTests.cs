@@ -103,6 +103,7 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
         await using var _a = alice;
         await using var _b = bob;
         var sent = new List<string>();
+        var texts = new Dictionary<string, string>();
         foreach (var process in cluster.OrleansProcesses)
         {
             using var typing = new CancellationTokenSource();
@@ -120,6 +121,7 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
                         lock (sent)
                         {
                             sent.Add(id);
+                            texts[id] = $"during {process} {n}";
                         }
                     }
 
@@ -134,8 +136,25 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
             output.WriteLine($"Restarted {process}; {sent.Count} messages sent so far.");
         }
 
-        await bob.WaitUntilAsync(b => sent.All(b.Log.Contains), Recovery, "every message sent during the restarts arrives");
-        await alice.WaitUntilAsync(a => a.PendingCommits == 0, Recovery, "Alice's commits are all confirmed");
+        try
+        {
+            await bob.WaitUntilAsync(b => sent.All(b.Log.Contains), Recovery, "every message sent during the restarts arrives");
+            await alice.WaitUntilAsync(a => a.PendingCommits == 0, Recovery, "Alice's commits are all confirmed");
+        }
+        catch (TimeoutException)
+        {
+            // What a failure on a busy CI machine needs to be understood afterwards: who lacks what, and the room's log.
+            output.WriteLine($"Alice: {alice.Describe()}");
+            output.WriteLine($"Bob: {bob.Describe()}");
+            foreach (var id in sent.Where(id => !bob.Log.Contains(id)))
+            {
+                output.WriteLine($"Bob lacks {id} (\"{texts[id]}\"), Alice {(alice.Log.Contains(id) ? "has it" : "lacks it too")}.");
+            }
+
+            output.WriteLine(cluster.LogLinesAbout(room, alice.ConnectionId, bob.ConnectionId));
+            throw;
+        }
+
         AssertExactlyOnce(sent, bob.Log);
         AssertExactlyOnce(sent, alice.Log);
     }

@@ -149,6 +149,26 @@ public abstract class HistoryStoreContract
     }
 
     [Fact]
+    public async Task AnAppendByAWriterThatNeverSawTheNewestStoredMessageIsStale()
+    {
+        var store = await CreateAsync(Limits());
+        var roomId = TestRooms.NewId();
+        await store.AppendAsync(roomId, Message(10), knownLastSeq: 0);
+        // Another activation, numbering lower, stores 11 while this writer still believes 10 is the newest.
+        await store.AppendAsync(roomId, Message(11, "from-the-other-activation"), knownLastSeq: 10);
+
+        var stale = await store.AppendAsync(roomId, Message(20_001), knownLastSeq: 10);
+
+        Assert.Equal(AppendOutcome.Stale, stale.Outcome);
+        Assert.Equal(11, stale.LastSeq);
+        Assert.Equal([10L, 11L], (await store.LoadAsync(roomId, 10)).Recent.Select(m => m.Seq));
+        // Having read the room again, the writer goes on.
+        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(roomId, Message(20_001), knownLastSeq: 11)).Outcome);
+        // Without a known last number nothing but the order is checked (a migration's own writes).
+        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(roomId, Message(20_002))).Outcome);
+    }
+
+    [Fact]
     public async Task AReservationMakesTheRoomExistAndNeverGoesDown()
     {
         var store = await CreateAsync(Limits());

@@ -1,3 +1,4 @@
+using OrleansChat.Grains.Tests.Infrastructure;
 using OrleansChat.Events;
 using OrleansChat.Model;
 
@@ -56,6 +57,42 @@ public sealed class RoomPersistence(DefaultLimitsClusterFixture cluster)
         Assert.Equal(history, final.History);
         Assert.Empty(final.Participants);
         Assert.True(final.Seq >= highestSeq);
+    }
+
+    [Fact]
+    public async Task MessagesStoredByAnotherActivationAreFoundAndEverySubscriberIsResynchronised()
+    {
+        var roomId = TestRooms.NewId();
+        var room = cluster.Room(roomId);
+        await using var events = await cluster.SubscribeAsync(roomId);
+        await room.JoinOkAsync("conn-alice", "Alice");
+        await events.NextAsync<ParticipantJoined>();
+        var first = await room.CommitOkAsync("conn-alice", "first", "msg-first");
+        await events.NextAsync<MessageCommitted>();
+        Assert.Equal(ChatStatus.Ok, await room.UpdateDraft("conn-alice", "typing", 1));
+        Assert.Equal(ChatStatus.Ok, await room.UpdateDraft("conn-alice", "typing on", 2));
+        await events.NextAsync<DraftChunk>();
+        var lastGiven = await events.NextAsync<DraftChunk>();
+
+        // Two activations of the room for a while (a silo left the cluster): the other one, numbering from its own
+        // reservation, stores a message this one never hears of. Its event, if any, is below what this activation's
+        // subscribers were given, and this activation's welcomes lack it. Here it is numbered between this
+        // activation's last commit and its next number, so only the room's own view, not the order, can tell.
+        Assert.Equal(first.Seq + 2, lastGiven.Seq);
+        var foreign = new ChatMessage(first.Seq + 1, "msg-other-activation", "conn-bob", "Bob", "said elsewhere",
+            DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        StorageFaults.WriteForeignBeforeNextAppend(roomId, foreign);
+        var after = await room.CommitOkAsync("conn-alice", "after", "msg-after");
+
+        // The room read itself again: its history has all three, in order, and it numbers above everything stored.
+        Assert.True(after.Seq > foreign.Seq);
+        Assert.Equal(["msg-first", "msg-other-activation", "msg-after"], (await room.GetSnapshot()).History.Select(m => m.ClientMessageId));
+
+        // And its next event names a predecessor no subscriber was given: every socket asks for a fresh welcome.
+        var afterEvent = await events.NextAsync<MessageCommitted>();
+        Assert.Equal(after, afterEvent.Message);
+        Assert.True(afterEvent.PrevSeq > lastGiven.Seq, $"The event after the catch-up names {afterEvent.PrevSeq}, which subscribers have.");
+        Assert.True(afterEvent.PrevSeq < afterEvent.Seq);
     }
 
     [Fact]

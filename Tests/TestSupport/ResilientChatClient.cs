@@ -86,6 +86,18 @@ public sealed class ResilientChatClient : IChatSocketEvents, IAsyncDisposable
 
     public int PendingCommits => _socket.Recovery.PendingCount;
 
+    /// <summary>A one-line account of this client's state, for a failed test's output.</summary>
+    public string Describe()
+    {
+        lock (_gate)
+        {
+            return $"connection={ConnectionId} live={IsLive} server={Server} servers=[{string.Join(',', _servers)}] " +
+                $"connects={Connects} disconnects={Disconnects} welcomes={Welcomes} gaps={GapsSeen} lastSeq={_socket.Recovery.LastSeq} " +
+                $"log={_log.Count} (last seqs {string.Join(',', _log.TakeLast(5).Select(m => m.Seq))}) " +
+                $"pending=[{string.Join(',', _socket.Recovery.PendingIds)}]";
+        }
+    }
+
     public void Start() => _ = _socket.StartAsync();
 
     /// <summary>Drops the connection without a close frame (a network failure); the client reconnects by itself.</summary>

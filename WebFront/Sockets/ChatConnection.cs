@@ -59,7 +59,14 @@ internal sealed class ChatConnection
             // Cancelling a pending receive would abort the socket (no close frame could follow), so a close the server
             // decides on does not cancel the reader: the close frame goes out while it waits, and the client's answer
             // ends it.
-            close = await await Task.WhenAny(reader, _serverClose.Task);
+            // The writer ends early only when a send failed or outlasted the send timeout: it aborted the socket, and
+            // the connection ends here whether or not the pending receive noticed (a client that stopped reading
+            // may never send another byte to wake it).
+            var ended = await Task.WhenAny(reader, _serverClose.Task, writer);
+            if (ended != writer)
+            {
+                close = await (Task<CloseRequest?>)ended;
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {

@@ -22,10 +22,16 @@ internal sealed class FaultInjectingHistoryStore(IRoomHistoryStore inner) : IRoo
         ThrowIf(roomId, StorageFaults.Fault.LostAnswer, "the answer to a reservation");
     }
 
-    public async Task<AppendResult> AppendAsync(string roomId, ChatMessage message)
+    public async Task<AppendResult> AppendAsync(string roomId, ChatMessage message, long? knownLastSeq = null)
     {
         ThrowIf(roomId, StorageFaults.Fault.Write, "appending");
-        var result = await inner.AppendAsync(roomId, message);
+        if (StorageFaults.TakeForeignWrite(roomId) is { } foreign)
+        {
+            // Another activation of the room (a split after a silo left) stored this first.
+            await inner.AppendAsync(roomId, foreign);
+        }
+
+        var result = await inner.AppendAsync(roomId, message, knownLastSeq);
         ThrowIf(roomId, StorageFaults.Fault.LostAnswer, "the answer to an append");
         return result;
     }

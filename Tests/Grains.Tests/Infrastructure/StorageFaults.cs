@@ -9,6 +9,7 @@ namespace OrleansChat.Grains.Tests.Infrastructure;
 internal static class StorageFaults
 {
     private static readonly ConcurrentDictionary<(string Room, Fault Fault), int> Pending = new();
+    private static readonly ConcurrentDictionary<string, Model.ChatMessage> ForeignWrites = new();
 
     public enum Fault
     {
@@ -45,6 +46,15 @@ internal static class StorageFaults
 
         return false;
     }
+
+    /// <summary>
+    /// Right before the room's next append, <paramref name="message"/> is stored as if another activation of the room
+    /// had written it (two activations for a while, after a silo left the cluster).
+    /// </summary>
+    public static void WriteForeignBeforeNextAppend(string roomId, Model.ChatMessage message) => ForeignWrites[roomId] = message;
+
+    /// <summary>The foreign message to store before this append of the room, once.</summary>
+    public static Model.ChatMessage? TakeForeignWrite(string roomId) => ForeignWrites.TryRemove(roomId, out var message) ? message : null;
 
     private static IDisposable Arm(string roomId, Fault fault, int count)
     {
