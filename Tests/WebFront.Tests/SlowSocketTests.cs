@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansChat.WebFront.Tests;
 
@@ -65,6 +66,19 @@ public abstract class SlowSocketTests(string feedScope) : IAsyncLifetime
                 last = number;
             }
         }
+
+        // The slow socket's own feed (one per socket) may still be delivering what the fast one already has: keep it
+        // paused until the server has dropped events for it, so it is resumed behind, never just late.
+        var registry = _host.Services.GetRequiredService<OrleansChat.WebFront.Sockets.ConnectionRegistry>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (registry.Connections.FirstOrDefault(c => c.ConnectionId == slow.ConnectionId)?.Outbox.DroppedEvents is not > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the server never dropped an event for the socket that stopped reading");
+            await typist.SendChunkAsync($"{drafts + 1:D5}{padding}"); // more for it to fall behind on, if it has not yet
+            await fast.NextMatchingAsync(f => f.GetProperty("type").GetString() is "chunk" or "welcome");
+        }
+
+        await typist.SendChunkAsync("final draft");
 
         // Once it reads again, the slow socket catches up to the final draft: in a fresh welcome, or as a chunk after
         // the last welcome it was given when its queue overflowed (which one depends on when the last overflow came).

@@ -39,6 +39,9 @@ internal sealed class ChatConnection
 
     public string ConnectionId { get; } = ConnectionRegistry.NewConnectionId();
 
+    /// <summary>What this socket is about to be sent (tests and diagnostics read where it stands).</summary>
+    internal SocketOutbox Outbox => _session.Outbox;
+
     /// <summary>The server is shutting down: tell the client to reconnect elsewhere, leave the room, close 1012.</summary>
     public void GoAway() => CloseFromServer(CloseRequest.ServiceRestart, ServerFrameWriter.GoingAway());
 
