@@ -46,6 +46,7 @@ public sealed class BadSettingsStopSynthesis
     [InlineData("clusterId", "a'b", "clusterId may hold letters, digits")]
     [InlineData("accessLogs", "yes", "accessLogs must be true or false")]
     [InlineData("hsts", "true", "hsts=true needs HTTPS")]
+    [InlineData("topology", "single", "topology must be tiers (a silo and a WebFront per instance) or cohosted")]
     public void ABadContextValueIsNamed(string key, string value, string message)
     {
         var app = Deployment.NewApp(new Dictionary<string, string>

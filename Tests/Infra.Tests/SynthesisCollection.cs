@@ -28,4 +28,11 @@ public sealed class Deployments
         ["natGateways"] = "2",
         ["instanceType"] = "t4g.small",
     });
+
+    /// <summary>The defaults, with one process per instance: a WebFront that hosts the instance's silo.</summary>
+    public Deployment Cohosted { get; } = Deployment.Synthesize(new Dictionary<string, string>
+    {
+        ["containerImageUri"] = Deployment.ImageUri,
+        ["topology"] = "cohosted",
+    });
 }

@@ -18,7 +18,7 @@ namespace OrleansChat.Infra.Service;
 
 /// <summary>
 /// The Auto Scaling group: Amazon Linux 2023 instances in the private subnets, each running a silo and a WebFront from
-/// the given image (see <see cref="StartupScript"/>). IMDSv2 only, an encrypted gp3 root volume, no key pair (SSM
+/// the given image, or with <c>topology=cohosted</c> one WebFront that hosts the silo (see <see cref="StartupScript"/>). IMDSv2 only, an encrypted gp3 root volume, no key pair (SSM
 /// Session Manager instead), pull rights on the image's repository alone, write rights on the container log group and
 /// read rights on the Redis auth token. Burstable (t*) instances run with unlimited CPU credits, so a silo never misses
 /// its 1 s membership probes for want of credits. A change of image or start-up script replaces the instances one at a
@@ -181,7 +181,8 @@ public sealed class ChatInstances : Construct
             Region: stack.Region,
             StackName: stack.StackName,
             AutoScalingGroupLogicalId: stack.GetLogicalId((CfnAutoScalingGroup)Group.Node.DefaultChild!),
-            VpcCidr: vpc.VpcCidrBlock)))
+            VpcCidr: vpc.VpcCidrBlock,
+            Cohosted: settings.Topology == InstanceTopology.Cohosted)))
         {
             userData.AddCommands(line);
         }

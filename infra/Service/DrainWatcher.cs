@@ -30,7 +30,8 @@ public static class DrainWatcher
     public const int PollSeconds = 2;
 
     /// <summary>The watcher script itself (bash): a heredoc of the start-up script writes it verbatim.</summary>
-    public static IReadOnlyList<string> Lines() =>
+    /// <param name="cohosted">The instance runs one WebFront that hosts its silo: stopping it drains and leaves.</param>
+    public static IReadOnlyList<string> Lines(bool cohosted = false) =>
     [
         "#!/bin/bash",
         "# OrleansChat drain watcher (infra/Service/DrainWatcher.cs), run by systemd (orleans-chat-drain.service).",
@@ -58,7 +59,9 @@ public static class DrainWatcher
         "# (it leaves the cluster). Each process stops by itself within its host shutdown timeout, below docker's stop timeout.",
         "echo \"orleans-chat: Auto Scaling is terminating this instance: draining the WebFront, then stopping the silo\"",
         "docker stop webfront || echo \"orleans-chat: stopping the WebFront failed\" >&2",
-        "docker stop silo || echo \"orleans-chat: stopping the silo failed\" >&2",
+        cohosted
+            ? "# topology=cohosted: the WebFront hosted this instance's silo, which left the cluster as it stopped."
+            : "docker stop silo || echo \"orleans-chat: stopping the silo failed\" >&2",
         "",
         "# Let the termination go on. The lifecycle action exists only once deregistration is over (Terminating:Wait), so",
         "# this is retried until it is; the hook's own timeout continues the termination if every attempt fails.",

@@ -13,13 +13,15 @@ public sealed record StartupScriptValues(
     string Region,
     string StackName,
     string AutoScalingGroupLogicalId,
-    string VpcCidr);
+    string VpcCidr,
+    bool Cohosted = false);
 
 /// <summary>
 /// The user data of every instance (bash on Amazon Linux 2023, run once as root at first boot). It sets up the failure
 /// signal first, reads the instance's id and private IP through IMDSv2, reads the Redis auth token from Secrets Manager
 /// (with the instance role) into a root-only file, installs Docker, logs into ECR, runs the image twice with host
-/// networking (a silo advertising that IP, a WebFront on 3000; both restart unless stopped and log to CloudWatch Logs),
+/// networking (a silo advertising that IP, a WebFront on 3000; both restart unless stopped and log to CloudWatch Logs;
+/// with <c>topology=cohosted</c>, once: a WebFront on 3000 that is also the silo advertising that IP),
 /// starts the drain watcher (<see cref="DrainWatcher"/>), waits until the WebFront is ready (a silo answers through it)
 /// and then signals CloudFormation, which is what lets a rolling update go on to the next instance. Any failure, from
 /// the first line on, signals failure at once, so a bad image stops the update instead of timing out.
@@ -114,21 +116,12 @@ public static class StartupScript
             "  --log-opt mode=non-blocking --log-opt max-buffer-size=4m",
             "  --env-file \"$RUN_DIR/redis.env\" --env \"Orleans__ClusterId=$CLUSTER_ID\" --env \"Orleans__ServiceId=$SERVICE_ID\"",
             $"  --env Chat__ShutdownTimeout=00:00:{HostShutdownTimeoutSeconds:D2} --env DOTNET_gcServer=0)",
-            "docker run \"${common[@]}\" --name silo --log-opt \"awslogs-stream=$INSTANCE_ID/silo\" \\",
-            "  --env \"Orleans__AdvertisedIP=$PRIVATE_IP\" " +
-                $"--env Orleans__SiloPort={ChatPorts.Silo} --env Orleans__GatewayPort={ChatPorts.Gateway} " +
-                $"--env Orleans__DashboardPort={ChatPorts.SiloDashboard} --env Orleans__DashboardAddress=127.0.0.1 \\",
-            "  \"$IMAGE\" silo",
-            "docker run \"${common[@]}\" --name webfront --log-opt \"awslogs-stream=$INSTANCE_ID/webfront\" \\",
-            $"  --env ASPNETCORE_URLS=http://+:{ChatPorts.WebFront} --env \"Chat__Socket__ServerId=$INSTANCE_ID\" \\",
-            $"  --env Chat__Metrics__Address=127.0.0.1 --env Chat__Metrics__Port={ChatPorts.WebFrontMetrics} \\",
-            "  --env \"Chat__ForwardedHeaders__KnownNetworks__0=$VPC_CIDR\" \\",
-            "  \"$IMAGE\" webfront",
+            .. (values.Cohosted ? CohostedContainer() : TieredContainers()),
             "",
             "# The drain watcher: when Auto Scaling starts terminating this instance, it drains the WebFront while the load",
             "# balancer still carries its sockets, stops the silo, then completes the termination lifecycle hook.",
             $"cat >{DrainWatcher.Path} <<'DRAIN'",
-            .. DrainWatcher.Lines(),
+            .. DrainWatcher.Lines(values.Cohosted),
             "DRAIN",
             $"chmod 755 {DrainWatcher.Path}",
             $"cat >/etc/systemd/system/{DrainWatcher.ServiceName}.service <<UNIT",
@@ -162,4 +155,35 @@ public static class StartupScript
             "exit 1",
         ];
     }
+
+    // The WebFront's own settings, the same in both shapes.
+    private static string[] WebFrontSettings() =>
+    [
+        $"  --env ASPNETCORE_URLS=http://+:{ChatPorts.WebFront} --env \"Chat__Socket__ServerId=$INSTANCE_ID\" \\",
+        $"  --env Chat__Metrics__Address=127.0.0.1 --env Chat__Metrics__Port={ChatPorts.WebFrontMetrics} \\",
+        "  --env \"Chat__ForwardedHeaders__KnownNetworks__0=$VPC_CIDR\" \\",
+    ];
+
+    private static string[] TieredContainers() =>
+    [
+        "docker run \"${common[@]}\" --name silo --log-opt \"awslogs-stream=$INSTANCE_ID/silo\" \\",
+        "  --env \"Orleans__AdvertisedIP=$PRIVATE_IP\" " +
+            $"--env Orleans__SiloPort={ChatPorts.Silo} --env Orleans__GatewayPort={ChatPorts.Gateway} " +
+            $"--env Orleans__DashboardPort={ChatPorts.SiloDashboard} --env Orleans__DashboardAddress=127.0.0.1 \\",
+        "  \"$IMAGE\" silo",
+        "docker run \"${common[@]}\" --name webfront --log-opt \"awslogs-stream=$INSTANCE_ID/webfront\" \\",
+        .. WebFrontSettings(),
+        "  \"$IMAGE\" webfront",
+    ];
+
+    // topology=cohosted: the WebFront is the instance's silo too (one process), on the same silo port and address.
+    private static string[] CohostedContainer() =>
+    [
+        "# topology=cohosted: one process, a WebFront that is also this instance's silo of the cluster.",
+        "docker run \"${common[@]}\" --name webfront --log-opt \"awslogs-stream=$INSTANCE_ID/webfront\" \\",
+        "  --env Orleans__HostSilo=true --env \"Orleans__AdvertisedIP=$PRIVATE_IP\" " +
+            $"--env Orleans__SiloPort={ChatPorts.Silo} --env Orleans__GatewayPort={ChatPorts.Gateway} \\",
+        .. WebFrontSettings(),
+        "  \"$IMAGE\" webfront",
+    ];
 }

@@ -23,6 +23,7 @@ public sealed record DeploySettings
     public const string ClusterIdContext = "clusterId";
     public const string AccessLogsContext = "accessLogs";
     public const string HstsContext = "hsts";
+    public const string TopologyContext = "topology";
 
     public required ContainerImage Image { get; init; }
 
@@ -41,6 +42,12 @@ public sealed record DeploySettings
 
     /// <summary>One above the desired capacity by default: the rolling update adds a new instance before it removes an old one.</summary>
     public int MaxCapacity { get; init; } = 3;
+
+    /// <summary>
+    /// What each instance runs: <see cref="InstanceTopology.Tiers"/> (the default) a silo and a WebFront, two .NET
+    /// processes; <see cref="InstanceTopology.Cohosted"/> one WebFront that hosts the instance's silo.
+    /// </summary>
+    public InstanceTopology Topology { get; init; } = InstanceTopology.Tiers;
 
     /// <summary>Each instance runs a silo and a WebFront (two .NET processes): 2 GiB is the smallest comfortable size.</summary>
     public string InstanceType { get; init; } = "t3.small";
@@ -125,6 +132,13 @@ public sealed record DeploySettings
             RedisNodeType = Text(context, RedisNodeTypeContext) ?? "cache.t4g.micro",
             NatGateways = natGateways,
             ClusterId = Identifier(context, ClusterIdContext) ?? "orleans-chat",
+            Topology = Text(context, TopologyContext)?.ToLowerInvariant() switch
+            {
+                null or "tiers" => InstanceTopology.Tiers,
+                "cohosted" => InstanceTopology.Cohosted,
+                var other => throw new DeploySettingsException(
+                    $"{TopologyContext} must be tiers (a silo and a WebFront per instance) or cohosted (a WebFront that hosts the silo); got '{other}'."),
+            },
         };
     }
 
@@ -162,4 +176,18 @@ public sealed record DeploySettings
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>The processes each instance runs.</summary>
+public enum InstanceTopology
+{
+    /// <summary>A silo container and a WebFront container (the WebFront is a client of the cluster).</summary>
+    Tiers,
+
+    /// <summary>
+    /// One WebFront container that is itself a silo of the cluster (<c>Orleans__HostSilo=true</c>): one process per
+    /// instance, and a room's calls and events leave it only for members on other instances. Measured on the local
+    /// process cluster (bench/results/ANALYSIS.md): at or better than the tiers on every figure.
+    /// </summary>
+    Cohosted,
 }
