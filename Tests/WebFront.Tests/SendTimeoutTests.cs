@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace OrleansChat.WebFront.Tests;
 
 /// <summary>
@@ -53,9 +55,22 @@ public sealed class SendTimeoutTests : IAsyncLifetime
             }
         });
 
-        await watcher.NextMatchingAsync(
-            f => f.GetProperty("type").GetString() == "left" && f.GetProperty("connectionId").GetString() == stuck.ConnectionId,
-            TimeSpan.FromSeconds(60));
+        try
+        {
+            await watcher.NextMatchingAsync(
+                f => f.GetProperty("type").GetString() == "left" && f.GetProperty("connectionId").GetString() == stuck.ConnectionId,
+                TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            // What the server still holds for the stuck socket, so a failure on a busy machine can be understood.
+            var registry = _host.Services.GetRequiredService<OrleansChat.WebFront.Sockets.ConnectionRegistry>();
+            var connection = registry.Connections.FirstOrDefault(c => c.ConnectionId == stuck.ConnectionId);
+            var state = connection is null
+                ? "the server no longer has the stuck connection"
+                : $"the stuck connection is still open: outbox {connection.Outbox.Phase}, last seq {connection.Outbox.LastSeq}, dropped {connection.Outbox.DroppedEvents}";
+            throw new TimeoutException($"{state}. {ex.Message}", ex);
+        }
         await typing.CancelAsync();
         await flood;
 

@@ -32,11 +32,12 @@ internal sealed class SocketWriter(WebSocket socket, SocketOutbox outbox, ChatSo
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Whatever a send threw (a timeout, a reset, a transport error of any type), the socket is dead to us:
+            // abort it so the reader ends too. The connection also ends when this loop does (ChatConnection).
             if (!cancellationToken.IsCancellationRequested)
             {
-                // A send timed out or failed: the socket is dead to us; make the reader end too.
                 WebFrontLog.SocketFailed(logger, ex, connectionId);
                 socket.Abort();
             }
