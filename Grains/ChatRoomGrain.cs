@@ -215,9 +215,9 @@ public sealed class ChatRoomGrain(
             switch (appended.Outcome)
             {
                 case AppendOutcome.Duplicate:
-                    if (appended.Existing is { } existing && existing.Seq > knownLastSeq)
+                    if (_history.OutdatedByAnotherWriter)
                     {
-                        ChatRoomLog.StaleAppend(logger, _roomId, message.Seq, existing.Seq);
+                        ChatRoomLog.StaleAppend(logger, _roomId, message.Seq, appended.Existing!.Seq);
                         await CatchUpWithStoreAsync(knownLastSeq);
                     }
 

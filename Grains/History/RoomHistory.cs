@@ -25,6 +25,12 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
     /// <summary>The highest room sequence number any activation reserved (see <see cref="ReserveAsync"/>).</summary>
     public long ReservedSeq { get; private set; }
 
+    /// <summary>
+    /// The last append showed that the store holds messages this view never saw (another activation of the room wrote
+    /// them): what is in memory is read again before it is used next. Cleared by that read.
+    /// </summary>
+    public bool OutdatedByAnotherWriter { get; private set; }
+
     /// <summary>The sequence number of the newest stored message.</summary>
     public long LastSeq { get; private set; }
 
@@ -45,6 +51,7 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
         }
 
         _moreBeforeRecent = stored.MoreHistory;
+        OutdatedByAnotherWriter = false;
         Exists = stored.Exists;
         ReservedSeq = Math.Max(ReservedSeq, stored.ReservedSeq);
         LastSeq = Math.Max(LastSeq, stored.LastSeq);
@@ -88,12 +95,11 @@ internal sealed class RoomHistory(string roomId, IRoomHistoryStore store, ChatLi
                 Exists = true;
                 break;
             case AppendOutcome.Stale:
-                // Another activation stored newer messages: what is in memory is not the room any more.
-                _loaded = false;
-                break;
             case AppendOutcome.Duplicate when result.Existing is { } existing && existing.Seq > LastSeq:
-                // Stored under a number this view never saw: another activation wrote it.
+                // Another activation stored messages (this one, or newer) under numbers this view never saw: what is
+                // in memory is not the room any more.
                 _loaded = false;
+                OutdatedByAnotherWriter = true;
                 break;
         }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansChat.Infra.Service;
 
 namespace OrleansChat.Infra.Tests;
@@ -40,12 +39,7 @@ public sealed class CohostedInstancesRunOneProcess(Deployments deployments)
     [Fact]
     public void OnTerminationTheOneContainerDrainsThenTheHookCompletes()
     {
-        using var shell = new StubbedShell()
-            .With("REGION", "eu-west-1")
-            .With("LIFECYCLE_HOOK", DrainWatcher.LifecycleHookName)
-            .With("POLL_SECONDS", "0.01")
-            .With("STUB_IN_SERVICE_READS", "2")
-            .With("STUB_COMPLETE_FAILURES", "0");
+        using var shell = StubbedShell.ForDrainWatcher(inServiceReads: 2);
 
         var (exitCode, output, errors) = shell.Run(UserData.DrainWatcherScript(deployments.Cohosted));
 
@@ -74,19 +68,5 @@ public sealed class CohostedInstancesRunOneProcess(Deployments deployments)
     }
 
     [Fact]
-    public void ItIsValidBash()
-    {
-        var bash = new ProcessStartInfo("bash", ["-n"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(bash)!;
-        process.StandardInput.Write(UserData.Of(deployments.Cohosted));
-        process.StandardInput.Close();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-
-        Assert.True(process.ExitCode == 0, errors);
-    }
+    public void ItIsValidBash() => UserData.AssertValidBash(UserData.Of(deployments.Cohosted));
 }

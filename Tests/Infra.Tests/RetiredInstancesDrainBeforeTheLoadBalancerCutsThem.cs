@@ -16,12 +16,7 @@ public sealed partial class RetiredInstancesDrainBeforeTheLoadBalancerCutsThem(D
     [Fact]
     public void OnTerminationTheWebFrontDrainsThenTheSiloStopsThenTheHookCompletes()
     {
-        using var shell = new StubbedShell()
-            .With("REGION", "eu-west-1")
-            .With("LIFECYCLE_HOOK", DrainWatcher.LifecycleHookName)
-            .With("POLL_SECONDS", "0.01")
-            .With("STUB_IN_SERVICE_READS", "3")
-            .With("STUB_COMPLETE_FAILURES", "2");
+        using var shell = StubbedShell.ForDrainWatcher(inServiceReads: 3, completeFailures: 2);
 
         var (exitCode, output, errors) = shell.Run(UserData.DrainWatcherScript(deployments.Default));
 
@@ -53,11 +48,7 @@ public sealed partial class RetiredInstancesDrainBeforeTheLoadBalancerCutsThem(D
     public void WhileTheInstanceIsInServiceTheWatcherTouchesNothing()
     {
         // Bounded: the stub says InService to the first 50 reads, then the test stops looking. The watcher only reads.
-        using var shell = new StubbedShell()
-            .With("REGION", "eu-west-1")
-            .With("LIFECYCLE_HOOK", DrainWatcher.LifecycleHookName)
-            .With("POLL_SECONDS", "0.01")
-            .With("STUB_IN_SERVICE_READS", "50");
+        using var shell = StubbedShell.ForDrainWatcher(inServiceReads: 50);
         var watcher = UserData.DrainWatcherScript(deployments.Default);
         var untilTermination = watcher[..watcher.IndexOf("echo \"orleans-chat: Auto Scaling is terminating", StringComparison.Ordinal)];
 

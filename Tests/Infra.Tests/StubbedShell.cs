@@ -81,6 +81,18 @@ internal sealed class StubbedShell : IDisposable
     public IReadOnlyList<string> Calls =>
         File.Exists(Path.Combine(Directory, "calls")) ? File.ReadAllLines(Path.Combine(Directory, "calls")) : [];
 
+    /// <summary>
+    /// A shell for the drain watcher: its region and hook, a fast poll, IMDS saying InService to the first
+    /// <paramref name="inServiceReads"/> reads, and the first <paramref name="completeFailures"/> attempts to complete
+    /// the lifecycle action failing.
+    /// </summary>
+    public static StubbedShell ForDrainWatcher(int inServiceReads, int completeFailures = 0) => new StubbedShell()
+        .With("REGION", "eu-west-1")
+        .With("LIFECYCLE_HOOK", Infra.Service.DrainWatcher.LifecycleHookName)
+        .With("POLL_SECONDS", "0.01")
+        .With("STUB_IN_SERVICE_READS", inServiceReads.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .With("STUB_COMPLETE_FAILURES", completeFailures.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public StubbedShell With(string name, string value)
     {
         _environment[name] = value;

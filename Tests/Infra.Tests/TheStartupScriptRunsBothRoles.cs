@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace OrleansChat.Infra.Tests;
 
 [Collection(SynthesisCollection.Name)]
@@ -89,21 +87,7 @@ public sealed class TheStartupScriptRunsBothRoles(Deployments deployments)
     }
 
     [Fact]
-    public void ItIsValidBash()
-    {
-        var bash = new ProcessStartInfo("bash", ["-n"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(bash)!;
-        process.StandardInput.Write(Script(deployments.Default));
-        process.StandardInput.Close();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-
-        Assert.True(process.ExitCode == 0, errors);
-    }
+    public void ItIsValidBash() => UserData.AssertValidBash(Script(deployments.Default));
 
     private static string Script(Deployment deployment) => UserData.Of(deployment);
 }

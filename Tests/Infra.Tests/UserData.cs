@@ -13,6 +13,23 @@ internal static class UserData
         return script;
     }
 
+    /// <summary>bash parses <paramref name="script"/> (<c>bash -n</c>) without an error.</summary>
+    public static void AssertValidBash(string script)
+    {
+        var bash = new System.Diagnostics.ProcessStartInfo("bash", ["-n"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(bash)!;
+        process.StandardInput.Write(script);
+        process.StandardInput.Close();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.True(process.ExitCode == 0, errors);
+    }
+
     /// <summary>Everything before the installs (IMDS, the failure signal, the Redis token), its folder moved to <paramref name="runDirectory"/>.</summary>
     public static string SetupPart(Deployment deployment, string runDirectory)
     {
