@@ -31,6 +31,16 @@ public interface IWaitingQueueGrain : IGrainWithStringKey
     [Alias("DequeueFor")]
     Task<List<ChatQueueBatch>> DequeueFor(int maxCount, TimeSpan wait, long takenThrough, SiloAddress reader);
 
+    /// <summary>
+    /// A read beside the pulling agent, for a node that relays the queue's events itself (a WebFront's
+    /// <c>QueueTap</c> feed source): any number of taps read the same batches, each from its own cursor, and nothing
+    /// is removed for them (the queue keeps its last <see cref="WaitingQueueGrain.TapRetained"/> batches). Returns
+    /// the batches queued after <paramref name="after"/> (a sequence number of activation <paramref name="epoch"/>;
+    /// <see cref="Guid.Empty"/> starts a new tap at the queue's end), waiting up to <paramref name="wait"/> for one.
+    /// </summary>
+    [Alias("Tap")]
+    Task<QueueTapRead> Tap(Guid epoch, long after, int maxCount, TimeSpan wait);
+
     /// <summary>Ends any waiting dequeue at once (its agent is shutting down).</summary>
     [Alias("Release")]
     Task Release();

@@ -23,6 +23,9 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
 {
     private const string MigratedBatches = "batches";
     private const string MigratedSequenceNumber = "next-sequence-number";
+    private const string MigratedTapRing = "tap-ring";
+    private const string MigratedTapEvictedThrough = "tap-evicted-through";
+    private const string MigratedEpoch = "epoch";
 
     /// <summary>Most batches a queue holds before publishing fails (the same bound as a memory stream queue).</summary>
     public const int MaxQueued = 16_384;
@@ -33,12 +36,27 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     /// </summary>
     public const int MaxQueuedPerStream = MaxQueued / 4;
 
+    /// <summary>
+    /// Most recent batches kept for taps (<see cref="Tap"/>), whether or not the pulling agent has them: a tap that
+    /// falls further behind than this is told it missed some.
+    /// </summary>
+    public const int TapRetained = 8_192;
+
     private readonly Queue<ChatQueueBatch> _queue = new();
+    private readonly ChatQueueBatch[] _tapRing = new ChatQueueBatch[TapRetained];
+    private int _tapRingStart;
+    private int _tapRingCount;
     private readonly Dictionary<StreamId, int> _perStream = [];
     private long _nextSequenceNumber = DateTime.UtcNow.Ticks; // grows across activations too
     private TaskCompletionSource<bool>? _waiter;
     private SiloAddress? _lastRemoteReader;
     private bool _moving;
+
+    // The taps' side: which activation this is (migration keeps it), the last batch the ring let go, and one signal
+    // every waiting tap awaits (set by the next enqueue).
+    private Guid _epoch = Guid.NewGuid();
+    private long _tapEvictedThrough = long.MinValue;
+    private TaskCompletionSource? _tapSignal;
 
     public Task Enqueue(ChatQueueBatch batch)
     {
@@ -55,9 +73,70 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
                 $"Stream {batch.StreamId} holds its share of queue {this.GetPrimaryKeyString()} ({MaxQueuedPerStream} batches): it publishes faster than it is delivered.");
         }
 
-        Append(batch.Queued(_nextSequenceNumber++), queued);
+        var stamped = batch.Queued(_nextSequenceNumber++);
+        Append(stamped, queued);
+        Retain(stamped);
         Wake(true);
+        SignalTaps();
         return Task.CompletedTask;
+    }
+
+    public async Task<QueueTapRead> Tap(Guid epoch, long after, int maxCount, TimeSpan wait)
+    {
+        if (_moving)
+        {
+            // Idle for the move: a read that waited would hold this activation, and taps read again at once.
+            return new QueueTapRead(epoch, after, [], Missed: false, Moving: true);
+        }
+
+        var missed = false;
+        if (epoch != _epoch)
+        {
+            if (epoch == Guid.Empty)
+            {
+                // A new tap starts at the end: what was queued before it is in the welcomes its sockets get.
+                return new QueueTapRead(_epoch, LastSequenceNumber, [], Missed: false, Moving: false);
+            }
+
+            // Another activation's cursor (that one was lost): everything this one holds may be news to the tap.
+            missed = true;
+            after = long.MinValue;
+        }
+        else if (after < _tapEvictedThrough)
+        {
+            missed = true;
+        }
+
+        if (!missed && wait > TimeSpan.Zero && !HasTapBatchAfter(after))
+        {
+            var signal = _tapSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var timeout = new CancellationTokenSource(wait);
+            try
+            {
+                await signal.Task.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Nothing came: the tap gets an empty answer and reads again.
+            }
+        }
+
+        // Taps are usually close behind: count back from the newest to the first one they lack.
+        var first = _tapRingCount;
+        while (first > 0 && Retained(first - 1).Token!.SequenceNumber > after)
+        {
+            first--;
+        }
+
+        var count = Math.Min(_tapRingCount - first, maxCount < 0 ? int.MaxValue : maxCount);
+        var batches = new List<ChatQueueBatch>(count);
+        for (var i = first; i < first + count; i++)
+        {
+            batches.Add(Retained(i));
+        }
+
+        var through = batches.Count > 0 ? batches[^1].Token!.SequenceNumber : Math.Max(after, LastSequenceNumber);
+        return new QueueTapRead(_epoch, through, batches, missed, Moving: false);
     }
 
     public Task<List<ChatQueueBatch>> DequeueFor(int maxCount, TimeSpan wait, long takenThrough, SiloAddress reader)
@@ -71,6 +150,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
             // The second read in a row from that silo: its agent owns this queue now. Move there once no request
             // runs (the placement hint names the silo); this read returns at once instead of holding the grain busy.
             _moving = true;
+            SignalTaps();
             RequestContext.Set(IPlacementDirector.PlacementHintKey, reader);
             MigrateOnIdle();
             wait = TimeSpan.Zero;
@@ -139,6 +219,9 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
         // What the readers have not confirmed yet goes along: the next reader (on the new silo) gets it again.
         dehydrationContext.TryAddValue(MigratedBatches, _queue.ToList());
         dehydrationContext.TryAddValue(MigratedSequenceNumber, _nextSequenceNumber);
+        dehydrationContext.TryAddValue(MigratedTapRing, Enumerable.Range(0, _tapRingCount).Select(Retained).ToList());
+        dehydrationContext.TryAddValue(MigratedTapEvictedThrough, _tapEvictedThrough);
+        dehydrationContext.TryAddValue(MigratedEpoch, _epoch);
     }
 
     public void OnRehydrate(IRehydrationContext rehydrationContext)
@@ -155,6 +238,48 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
                 Append(batch, _perStream.GetValueOrDefault(batch.StreamId));
             }
         }
+
+        // The taps' cursors stay valid: the same epoch, the same retained batches.
+        if (rehydrationContext.TryGetValue(MigratedEpoch, out Guid epoch)
+            && rehydrationContext.TryGetValue(MigratedTapEvictedThrough, out long evictedThrough)
+            && rehydrationContext.TryGetValue(MigratedTapRing, out List<ChatQueueBatch>? ring))
+        {
+            _epoch = epoch;
+            foreach (var batch in ring)
+            {
+                Retain(batch);
+            }
+
+            _tapEvictedThrough = evictedThrough;
+        }
+    }
+
+    /// <summary>At least the sequence number of the last batch queued (numbers only grow, also across a move).</summary>
+    private long LastSequenceNumber => _nextSequenceNumber - 1;
+
+    private bool HasTapBatchAfter(long after) => _tapRingCount > 0 && Retained(_tapRingCount - 1).Token!.SequenceNumber > after;
+
+    /// <summary>The <paramref name="index"/>-th oldest batch kept for taps.</summary>
+    private ChatQueueBatch Retained(int index) => _tapRing[(_tapRingStart + index) % TapRetained];
+
+    private void Retain(ChatQueueBatch batch)
+    {
+        if (_tapRingCount == TapRetained)
+        {
+            _tapEvictedThrough = _tapRing[_tapRingStart].Token!.SequenceNumber;
+            _tapRing[_tapRingStart] = batch;
+            _tapRingStart = (_tapRingStart + 1) % TapRetained;
+            return;
+        }
+
+        _tapRing[(_tapRingStart + _tapRingCount++) % TapRetained] = batch;
+    }
+
+    private void SignalTaps()
+    {
+        var signal = _tapSignal;
+        _tapSignal = null;
+        signal?.TrySetResult();
     }
 
     /// <summary>

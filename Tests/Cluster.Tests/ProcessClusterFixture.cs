@@ -10,7 +10,7 @@ namespace OrleansChat.Cluster.Tests;
 /// (<c>Orleans:StreamQueues</c>): the cluster tests run once per pair. In the <c>cohosted</c> topology there are no
 /// separate silos: each WebFront hosts a silo of the cluster (<c>Orleans:HostSilo</c>).
 /// </summary>
-public abstract class ProcessClusterFixture(string feedScope, string streamQueues, string topology = "tiers") : IAsyncLifetime
+public abstract class ProcessClusterFixture(string feedScope, string streamQueues, string topology = "tiers", string source = "Subscription") : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _environment = [];
 
@@ -31,7 +31,7 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
     public int RedisPort => int.Parse(_environment["REDIS_PORT"], CultureInfo.InvariantCulture);
 
     public string StateDirectory { get; } = Path.Combine(
-        AppContext.BaseDirectory, $"cluster-{topology}-{feedScope.ToLowerInvariant()}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+        AppContext.BaseDirectory, $"cluster-{topology}-{feedScope.ToLowerInvariant()}-{source.ToLowerInvariant()}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>The socket endpoint of WebFront <paramref name="number"/> (1 or 2), bypassing the load balancer.</summary>
     public Uri WebFrontSocketUri(int number) => new("ws://127.0.0.1:" + _environment[$"WEB{number}_PORT"] + "/ws");
@@ -48,6 +48,7 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
         _environment["CLUSTER_ID"] = "test-" + Guid.NewGuid().ToString("N")[..8];
         _environment["NO_BUILD"] = "1";
         _environment["Chat__Relay__FeedScope"] = FeedScope;
+        _environment["Chat__Relay__Source"] = source;
         _environment["Orleans__StreamQueues"] = streamQueues;
         _environment["TOPOLOGY"] = Topology;
         // The tests make many rooms from one address (127.0.0.1); the cap on new rooms is tested on its own.
@@ -149,6 +150,15 @@ public sealed class ConnectionFeedProcessCluster() : ProcessClusterFixture("Conn
 
 /// <summary>The defaults in the co-hosted topology: redis, 2 WebFronts that each host a silo, nginx.</summary>
 public sealed class CohostedProcessCluster() : ProcessClusterFixture("Server", "Waiting", "cohosted");
+
+/// <summary>One feed per (WebFront, room) fed by the WebFronts' own reads of the stream queues (<c>Chat:Relay:Source=QueueTap</c>).</summary>
+public sealed class QueueTapProcessCluster() : ProcessClusterFixture("Server", "Waiting", source: "QueueTap");
+
+[CollectionDefinition(Name)]
+public sealed class QueueTapProcessClusterCollection : ICollectionFixture<QueueTapProcessCluster>
+{
+    public const string Name = "Process cluster (redis, 2 silos, 2 WebFronts, nginx), one feed per room fed by queue taps";
+}
 
 [CollectionDefinition(Name)]
 public sealed class CohostedProcessClusterCollection : ICollectionFixture<CohostedProcessCluster>

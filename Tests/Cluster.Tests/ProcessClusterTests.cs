@@ -220,3 +220,7 @@ public sealed class ProcessClusterTestsWithOneFeedPerSocket(ConnectionFeedProces
 [Collection(CohostedProcessClusterCollection.Name)]
 public sealed class ProcessClusterTestsCohosted(CohostedProcessCluster cluster, ITestOutputHelper output)
     : ProcessClusterTests(cluster, output);
+
+[Collection(QueueTapProcessClusterCollection.Name)]
+public sealed class ProcessClusterTestsWithQueueTaps(QueueTapProcessCluster cluster, ITestOutputHelper output)
+    : ProcessClusterTests(cluster, output);

@@ -7,12 +7,17 @@ namespace OrleansChat.WebFront.Tests;
 
 /// <summary>
 /// Room feeds on a real embedded WebFront, counted where they live: this WebFront's feeds, the subscriptions the
-/// room stream's pub-sub knows, and the room's participants. Every test runs in both feed scopes.
+/// room stream's pub-sub knows, and the room's participants. Every test runs in both feed scopes, and with feeds fed
+/// by the WebFront's queue taps (which never subscribe).
 /// </summary>
-public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
+public abstract class FeedLifecycleTests(FeedScope scope, FeedSource source) : IAsyncLifetime
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private WebFrontHost _host = null!;
+
+    protected Uri SocketUri => _host.SocketUri;
+
+    protected FeedScope Scope => scope;
 
     private RoomFeeds Feeds => _host.Services.GetRequiredService<RoomFeeds>();
 
@@ -21,6 +26,7 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
     public async Task InitializeAsync() => _host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
     {
         ["Chat:Relay:FeedScope"] = scope.ToString(),
+        ["Chat:Relay:Source"] = source.ToString(),
         ["Chat:Relay:FeedGracePeriod"] = "00:00:00.300",
         // Renewals every 2 s: lost events are noticed within two (4 s). Not shorter: on a starved machine a 3 s lease
         // can lapse between renewals that time out, and the typist's draft would leave with her lease (the likeliest
@@ -40,7 +46,7 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
             sockets.Add((await ChatSocket.JoinAsync(_host.SocketUri, room, "member" + i)).Socket);
         }
 
-        Assert.Equal(scope == FeedScope.Server ? 1 : 10, await SubscriptionsAsync(room));
+        Assert.Equal(ExpectedSubscriptions(10), await SubscriptionsAsync(room));
         Assert.Equal(scope == FeedScope.Server ? 1 : 10, FeedsOf(room));
 
         foreach (var socket in sockets)
@@ -89,52 +95,14 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
             await socket.DisposeAsync();
         }
 
-        await Eventually(async () => await ParticipantsAsync(room) == 1 && await SubscriptionsAsync(room) == 1 && FeedsOf(room) == 1,
-            "only the keeper is left, with one subscription");
+        await Eventually(async () => await ParticipantsAsync(room) == 1 && await SubscriptionsAsync(room) == ExpectedSubscriptions(1) && FeedsOf(room) == 1,
+            "only the keeper is left, with its feed");
 
         // And the keeper's feed still works.
         var (writer, _) = await ChatSocket.JoinAsync(_host.SocketUri, room, "Writer");
         await using var _w = writer;
         await writer.SendChunkAsync("still live");
         await keeper.NextMatchingAsync(f => f.GetProperty("type").GetString() == "chunk" && f.GetProperty("text").GetString() == "still live");
-    }
-
-    [Fact]
-    public async Task AFeedThatLosesItsSubscriptionRecoversAndEveryMemberResyncs()
-    {
-        var room = WebFrontFixture.NewRoom();
-        var (alice, _) = await ChatSocket.JoinAsync(_host.SocketUri, room, "Alice");
-        await using var _a = alice;
-        var (bob, _) = await ChatSocket.JoinAsync(_host.SocketUri, room, "Bob");
-        await using var _b = bob;
-        var (carol, _) = await ChatSocket.JoinAsync(_host.SocketUri, room, "Carol");
-        await using var _c = carol;
-        await alice.NextMatchingAsync(f => f.GetProperty("type").GetString() == "joined"
-            && f.GetProperty("participant").GetProperty("name").GetString() == "Carol");
-
-        // The stream forgets this WebFront's subscriptions (as an in-memory pub-sub does when its silo dies).
-        foreach (var handle in await Stream(room).GetAllSubscriptionHandles())
-        {
-            await handle.UnsubscribeAsync();
-        }
-
-        Assert.Equal(0, await SubscriptionsAsync(room));
-        await alice.SendChunkAsync("typed into the void");
-
-        // Within two renewals the feeds notice they were not given the room's events, subscribe again and resync.
-        foreach (var member in new[] { bob, carol })
-        {
-            var welcome = await member.NextMatchingAsync(
-                f => f.GetProperty("type").GetString() == "welcome"
-                    && f.GetProperty("drafts").EnumerateArray().Any(d => d.GetProperty("text").GetString() == "typed into the void"),
-                TimeSpan.FromSeconds(30));
-            Assert.Equal(member.ConnectionId, welcome.GetProperty("connectionId").GetString());
-        }
-
-        await Eventually(async () => await SubscriptionsAsync(room) == (scope == FeedScope.Server ? 1 : 3), "the feeds subscribed again");
-        await alice.SendChunkAsync("live again");
-        await bob.NextMatchingAsync(f => f.GetProperty("type").GetString() == "chunk" && f.GetProperty("text").GetString() == "live again");
-        await carol.NextMatchingAsync(f => f.GetProperty("type").GetString() == "chunk" && f.GetProperty("text").GetString() == "live again");
     }
 
     [Fact]
@@ -184,15 +152,18 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
         }
     }
 
-    private IAsyncStream<ChatEvent> Stream(string room) =>
+    /// <summary>The room stream's subscriptions for <paramref name="sockets"/> members here: none when queue taps feed the feeds.</summary>
+    private int ExpectedSubscriptions(int sockets) => source == FeedSource.QueueTap ? 0 : scope == FeedScope.Server ? 1 : sockets;
+
+    protected IAsyncStream<ChatEvent> Stream(string room) =>
         Cluster.GetStreamProvider(ChatStreams.ProviderName).GetStream<ChatEvent>(ChatStreams.ForRoom(room));
 
-    private async Task<int> SubscriptionsAsync(string room) => (await Stream(room).GetAllSubscriptionHandles()).Count;
+    protected async Task<int> SubscriptionsAsync(string room) => (await Stream(room).GetAllSubscriptionHandles()).Count;
 
-    private async Task<int> ParticipantsAsync(string room) =>
+    protected async Task<int> ParticipantsAsync(string room) =>
         (await Cluster.GetGrain<IChatRoomGrain>(room).GetSnapshot()).Participants.Count;
 
-    private int FeedsOf(string room) => Feeds.Feeds.Count(f => f.RoomId == room);
+    protected int FeedsOf(string room) => Feeds.Feeds.Count(f => f.RoomId == room);
 
     private async Task<List<string>> LeftoversAsync(IEnumerable<string> rooms)
     {
@@ -209,7 +180,7 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
         return left;
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what, Func<Task<string>>? describe = null)
+    protected static async Task Eventually(Func<Task<bool>> condition, string what, Func<Task<string>>? describe = null)
     {
         using var timeout = new CancellationTokenSource(Settle);
         while (!await condition())
@@ -224,6 +195,50 @@ public abstract class FeedLifecycleTests(FeedScope scope) : IAsyncLifetime
     }
 }
 
-public sealed class FeedLifecycleTestsWithOneFeedPerRoom() : FeedLifecycleTests(FeedScope.Server);
+/// <summary>What only feeds that subscribe to the room stream can lose: their subscription.</summary>
+public abstract class SubscribedFeedLifecycleTests(FeedScope scope) : FeedLifecycleTests(scope, FeedSource.Subscription)
+{
+    [Fact]
+    public async Task AFeedThatLosesItsSubscriptionRecoversAndEveryMemberResyncs()
+    {
+        var room = WebFrontFixture.NewRoom();
+        var (alice, _) = await ChatSocket.JoinAsync(SocketUri, room, "Alice");
+        await using var _a = alice;
+        var (bob, _) = await ChatSocket.JoinAsync(SocketUri, room, "Bob");
+        await using var _b = bob;
+        var (carol, _) = await ChatSocket.JoinAsync(SocketUri, room, "Carol");
+        await using var _c = carol;
+        await alice.NextMatchingAsync(f => f.GetProperty("type").GetString() == "joined"
+            && f.GetProperty("participant").GetProperty("name").GetString() == "Carol");
 
-public sealed class FeedLifecycleTestsWithOneFeedPerSocket() : FeedLifecycleTests(FeedScope.Connection);
+        // The stream forgets this WebFront's subscriptions (as an in-memory pub-sub does when its silo dies).
+        foreach (var handle in await Stream(room).GetAllSubscriptionHandles())
+        {
+            await handle.UnsubscribeAsync();
+        }
+
+        Assert.Equal(0, await SubscriptionsAsync(room));
+        await alice.SendChunkAsync("typed into the void");
+
+        // Within two renewals the feeds notice they were not given the room's events, subscribe again and resync.
+        foreach (var member in new[] { bob, carol })
+        {
+            var welcome = await member.NextMatchingAsync(
+                f => f.GetProperty("type").GetString() == "welcome"
+                    && f.GetProperty("drafts").EnumerateArray().Any(d => d.GetProperty("text").GetString() == "typed into the void"),
+                TimeSpan.FromSeconds(30));
+            Assert.Equal(member.ConnectionId, welcome.GetProperty("connectionId").GetString());
+        }
+
+        await Eventually(async () => await SubscriptionsAsync(room) == (Scope == FeedScope.Server ? 1 : 3), "the feeds subscribed again");
+        await alice.SendChunkAsync("live again");
+        await bob.NextMatchingAsync(f => f.GetProperty("type").GetString() == "chunk" && f.GetProperty("text").GetString() == "live again");
+        await carol.NextMatchingAsync(f => f.GetProperty("type").GetString() == "chunk" && f.GetProperty("text").GetString() == "live again");
+    }
+}
+
+public sealed class FeedLifecycleTestsWithOneFeedPerRoom() : SubscribedFeedLifecycleTests(FeedScope.Server);
+
+public sealed class FeedLifecycleTestsWithOneFeedPerSocket() : SubscribedFeedLifecycleTests(FeedScope.Connection);
+
+public sealed class FeedLifecycleTestsWithQueueTaps() : FeedLifecycleTests(FeedScope.Server, FeedSource.QueueTap);

@@ -199,3 +199,6 @@ public sealed class RelayTestsWithOneFeedPerRoom(ServerFeedFixture fixture) : Re
 
 [Collection(ConnectionFeedCollection.Name)]
 public sealed class RelayTestsWithOneFeedPerSocket(ConnectionFeedFixture fixture) : RelayTests(fixture);
+
+[Collection(QueueTapFeedCollection.Name)]
+public sealed class RelayTestsWithQueueTaps(QueueTapFeedFixture fixture) : RelayTests(fixture);

@@ -4,13 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace OrleansChat.WebFront.Tests;
 
 /// <summary>A socket that stops reading must neither stall others nor grow the server's memory.</summary>
-public abstract class SlowSocketTests(string feedScope) : IAsyncLifetime
+public abstract class SlowSocketTests(string feedScope, string source = "Subscription") : IAsyncLifetime
 {
     private WebFrontHost _host = null!;
 
     public async Task InitializeAsync() => _host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
     {
         ["Chat:Relay:FeedScope"] = feedScope,
+        ["Chat:Relay:Source"] = source,
         ["Chat:Socket:FramesPerSecond"] = "10000",
         ["Chat:Socket:FrameBurst"] = "10000",
         ["Chat:Socket:OutboundQueueCapacity"] = "128",
@@ -116,3 +117,5 @@ public abstract class SlowSocketTests(string feedScope) : IAsyncLifetime
 public sealed class SlowSocketTestsWithOneFeedPerRoom() : SlowSocketTests("Server");
 
 public sealed class SlowSocketTestsWithOneFeedPerSocket() : SlowSocketTests("Connection");
+
+public sealed class SlowSocketTestsWithQueueTaps() : SlowSocketTests("Server", "QueueTap");

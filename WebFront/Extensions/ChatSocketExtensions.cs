@@ -1,3 +1,4 @@
+using OrleansChat.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Rooms;
@@ -17,6 +18,13 @@ public static class ChatSocketExtensions
         builder.Services.AddOptions<RelayOptions>()
             .BindConfiguration(RelayOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate(
+                relay => relay.Source != FeedSource.QueueTap || relay.FeedScope == FeedScope.Server,
+                "Chat:Relay:Source=QueueTap hands each room's events to the room's one feed on this WebFront: it needs Chat:Relay:FeedScope=Server.")
+            .Validate<IConfiguration>(
+                (relay, configuration) => relay.Source != FeedSource.QueueTap
+                    || configuration.GetValue($"{ChatClusterOptions.SectionName}:{nameof(ChatClusterOptions.StreamQueues)}", StreamQueues.Waiting) == StreamQueues.Waiting,
+                "Chat:Relay:Source=QueueTap reads the waiting stream queues: it needs Orleans:StreamQueues=Waiting.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RoomFeeds>();
         builder.Services.AddSingleton<NewRoomLimiter>();
@@ -30,6 +38,8 @@ public static class ChatSocketExtensions
         // After the Orleans client or silo: hosted services stop in reverse order, so sockets say goodbye first.
         builder.Services.AddHostedService<GracefulShutdown>();
         builder.Services.AddHostedService<PresenceLeases>();
+        builder.Services.AddSingleton<QueueTapRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueTapRelay>());
         return builder;
     }
 

@@ -63,4 +63,10 @@ internal static partial class WebFrontLog
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Room {RoomId}: event {Seq} follows {PrevSeq}, which {Sockets} sockets were never given (lost on the way); resynchronising them")]
     public static partial void EventsMissed(ILogger logger, string roomId, long prevSeq, long seq, int sockets);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Stream queue {Queue}: reading it failed ({Failures} in a row); reading again in {Delay}")]
+    public static partial void TapReadFailed(ILogger logger, Exception exception, string queue, int failures, TimeSpan delay);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "Stream queue {Queue}: events may have been missed ({Reason}); resynchronising the {Feeds} room feeds it carries")]
+    public static partial void TapMissed(ILogger logger, string queue, string reason, int feeds);
 }

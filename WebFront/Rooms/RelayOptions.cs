@@ -15,6 +15,17 @@ public sealed class RelayOptions
     public FeedScope FeedScope { get; set; } = FeedScope.Server;
 
     /// <summary>
+    /// <see cref="FeedSource.Subscription"/>: each feed is an Orleans stream subscription.
+    /// <see cref="FeedSource.QueueTap"/>: this WebFront reads the stream queues itself and hands events to its feeds.
+    /// </summary>
+    [EnumDataType(typeof(FeedSource))]
+    public FeedSource Source { get; set; } = FeedSource.Subscription;
+
+    /// <summary>Most batches one read of a stream queue returns (<see cref="FeedSource.QueueTap"/>).</summary>
+    [Range(1, 65_536)]
+    public int TapReadBatches { get; set; } = 1_024;
+
+    /// <summary>
     /// How long a shared room feed outlives its last local member, so a reconnect or a page reload does not
     /// unsubscribe and subscribe again (each rewrites the room's pub-sub state). Not used with one feed per socket.
     /// </summary>

@@ -8,7 +8,8 @@ namespace OrleansChat.WebFront.Rooms;
 
 /// <summary>
 /// One Orleans stream subscription to a room, shared by this WebFront's sockets in that room (or owned by one socket
-/// when <see cref="FeedScope.Connection"/>). Each event arrives once, is serialized once, and its bytes are offered
+/// when <see cref="FeedScope.Connection"/>); with <see cref="FeedSource.QueueTap"/> no subscription: the
+/// <see cref="QueueTapRelay"/> hands it the room's events. Each event arrives once, is serialized once, and its bytes are offered
 /// to every member's <see cref="SocketOutbox"/>; nothing here waits for a socket. Created and retired by
 /// <see cref="RoomFeeds"/>. It also checks, at each lease renewal, that its members were given every event the room
 /// published, and recovers (a new subscription, a fresh welcome for every member) when the stream lost some.
@@ -23,6 +24,7 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
     private readonly TimeSpan _callTimeout;
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly bool _tapped;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _gate = new();
     private readonly List<Task> _cleanups = [];
@@ -38,7 +40,8 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
         Func<ChatEvent, byte[]> serialize,
         TimeSpan callTimeout,
         ChatMetrics metrics,
-        ILogger logger)
+        ILogger logger,
+        FeedSource source = FeedSource.Subscription)
     {
         RoomId = roomId;
         Room = cluster.GetGrain<IChatRoomGrain>(roomId);
@@ -47,6 +50,7 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
         _callTimeout = callTimeout;
         _metrics = metrics;
         _logger = logger;
+        _tapped = source == FeedSource.QueueTap;
     }
 
     public string RoomId { get; }
@@ -64,6 +68,12 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
     /// <summary>Waits until the feed's subscription exists (made by the first caller; a failed one is tried again).</summary>
     public Task SubscribeAsync(CancellationToken cancellationToken)
     {
+        if (_tapped)
+        {
+            // Nothing to subscribe: this WebFront's queue taps hand every event of the room to the feed registered for it.
+            return Task.CompletedTask;
+        }
+
         Task<StreamSubscriptionHandle<ChatEvent>> subscription;
         lock (_gate)
         {
@@ -235,11 +245,26 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
         }
     }
 
+    /// <summary>Every member asks for a fresh welcome (its queue tap may have missed events of this room).</summary>
+    public void ResynchronizeMembers()
+    {
+        foreach (var member in Members)
+        {
+            member.Outbox.RequestWelcome();
+        }
+    }
+
     /// <summary>A new subscription first (so nothing falls between), then the old one goes, then every member resyncs.</summary>
     private async Task RecoverAsync()
     {
         await Task.Yield();
         WebFrontLog.FeedRecovering(_logger, RoomId, Members.Count);
+        if (_tapped)
+        {
+            ResynchronizeMembers();
+            return;
+        }
+
         Task<StreamSubscriptionHandle<ChatEvent>>? old;
         var replacement = SubscribeWithRetryAsync(_lifetime.Token);
         try
@@ -267,10 +292,7 @@ internal sealed class RoomFeed : IAsyncObserver<ChatEvent>, IAsyncDisposable
             await UnsubscribeWhenMadeAsync(old);
         }
 
-        foreach (var member in Members)
-        {
-            member.Outbox.RequestWelcome();
-        }
+        ResynchronizeMembers();
     }
 
     /// <summary>

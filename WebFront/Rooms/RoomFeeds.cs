@@ -40,6 +40,15 @@ internal sealed class RoomFeeds(
         }
     }
 
+    /// <summary>The shared feed of <paramref name="roomId"/>, if this WebFront has one (<see cref="FeedScope.Server"/>).</summary>
+    public RoomFeed? Find(string roomId)
+    {
+        lock (_gate)
+        {
+            return _shared.GetValueOrDefault(roomId);
+        }
+    }
+
     /// <summary>A feed for a new member of <paramref name="roomId"/>; pair with <see cref="Release"/>.</summary>
     public RoomFeed Acquire(string roomId)
     {
@@ -53,7 +62,7 @@ internal sealed class RoomFeeds(
                 return existing;
             }
 
-            var feed = new RoomFeed(roomId, cluster, Serializer(), sockets.Value.GrainCallTimeout, metrics, logger) { References = 1 };
+            var feed = new RoomFeed(roomId, cluster, Serializer(), sockets.Value.GrainCallTimeout, metrics, logger, _relay.Source) { References = 1 };
             if (Scope == FeedScope.Server)
             {
                 _shared[roomId] = feed;

@@ -1,0 +1,161 @@
+using Orleans.Runtime;
+using OrleansChat.Grains.Streaming;
+
+namespace OrleansChat.Grains.Tests;
+
+/// <summary>
+/// Reads of a stream queue beside its pulling agent (<see cref="IWaitingQueueGrain.Tap"/>): what a WebFront with
+/// <c>Chat:Relay:Source=QueueTap</c> relays from (on a 2-silo cluster).
+/// </summary>
+[Collection(DefaultLimitsCluster.Name)]
+public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
+{
+    private static readonly TimeSpan LongWait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(5);
+
+    private IWaitingQueueGrain NewQueue() => cluster.Client.GetGrain<IWaitingQueueGrain>("test/" + Guid.NewGuid().ToString("N"));
+
+    private static ChatQueueBatch Batch(string text, string room = "room") =>
+        new(StreamId.Create("test-stream", room), [text], null, null);
+
+    private static List<string> Texts(QueueTapRead read) => [.. read.Batches.Select(b => b.GetEvents<string>().Single().Item1)];
+
+    [Fact]
+    public async Task ANewTapStartsAtTheEndThenGetsEveryLaterBatchInOrder()
+    {
+        var queue = NewQueue();
+        await queue.Enqueue(Batch("before the tap"));
+
+        var start = await queue.Tap(Guid.Empty, 0, 100, LongWait).WaitAsync(Soon); // does not wait
+        Assert.NotEqual(Guid.Empty, start.Epoch);
+        Assert.Empty(start.Batches);
+        Assert.False(start.Missed);
+
+        await queue.Enqueue(Batch("a", "room-1"));
+        await queue.Enqueue(Batch("b", "room-2"));
+        await queue.Enqueue(Batch("c", "room-1"));
+        var first = await queue.Tap(start.Epoch, start.Through, 2, LongWait).WaitAsync(Soon);
+        var second = await queue.Tap(first.Epoch, first.Through, 2, LongWait).WaitAsync(Soon);
+
+        Assert.Equal(["a", "b"], Texts(first));
+        Assert.Equal(["c"], Texts(second));
+        Assert.False(first.Missed || second.Missed);
+        Assert.Equal(start.Epoch, second.Epoch);
+        Assert.Equal(second.Batches[^1].Token!.SequenceNumber, second.Through);
+    }
+
+    [Fact]
+    public async Task AWaitingTapGetsABatchTheMomentItIsQueuedAndAWaitThatEndsReturnsNothing()
+    {
+        var queue = NewQueue();
+        var start = await queue.Tap(Guid.Empty, 0, 100, LongWait);
+
+        var read = queue.Tap(start.Epoch, start.Through, 100, LongWait);
+        Assert.NotSame(read, await Task.WhenAny(read, Task.Delay(500))); // nothing queued: still waiting
+        await queue.Enqueue(Batch("hello"));
+        Assert.Equal(["hello"], Texts(await read.WaitAsync(Soon)));
+
+        var empty = await queue.Tap(start.Epoch, (await read).Through, 100, TimeSpan.FromMilliseconds(200)).WaitAsync(Soon);
+        Assert.Empty(empty.Batches);
+        Assert.Equal((await read).Through, empty.Through);
+    }
+
+    [Fact]
+    public async Task TapsAndThePullingAgentEachGetEveryBatchWithoutTakingAnythingFromTheOthers()
+    {
+        var queue = NewQueue();
+        var tap1 = await queue.Tap(Guid.Empty, 0, 100, TimeSpan.Zero);
+        var tap2 = await queue.Tap(Guid.Empty, 0, 100, TimeSpan.Zero);
+
+        // Two taps wait at once (two WebFronts): one batch wakes both.
+        var waiting1 = queue.Tap(tap1.Epoch, tap1.Through, 100, LongWait);
+        var waiting2 = queue.Tap(tap2.Epoch, tap2.Through, 100, LongWait);
+        await Task.Delay(200);
+        await queue.Enqueue(Batch("a"));
+        Assert.Equal(["a"], Texts(await waiting1.WaitAsync(Soon)));
+        Assert.Equal(["a"], Texts(await waiting2.WaitAsync(Soon)));
+
+        // The agent reads and confirms it all; the taps still read from their own cursors.
+        await queue.Enqueue(Batch("b"));
+        var agent = await queue.Dequeue(100, TimeSpan.Zero, 0);
+        Assert.Equal(2, agent.Count);
+        Assert.Empty(await queue.Dequeue(100, TimeSpan.Zero, agent[^1].Token!.SequenceNumber));
+        Assert.Equal(["b"], Texts(await queue.Tap(tap1.Epoch, (await waiting1).Through, 100, TimeSpan.Zero)));
+        Assert.Equal(["b"], Texts(await queue.Tap(tap2.Epoch, (await waiting2).Through, 100, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public async Task ATapOfAnotherActivationIsToldItMayHaveMissedSomeAndGetsAllThisOneHolds()
+    {
+        var queue = NewQueue();
+        await queue.Enqueue(Batch("a"));
+        await queue.Enqueue(Batch("b"));
+
+        // A cursor of an activation that is gone (its silo died): everything here may be news.
+        var read = await queue.Tap(Guid.NewGuid(), 12345, 100, LongWait).WaitAsync(Soon);
+        Assert.True(read.Missed);
+        Assert.Equal(["a", "b"], Texts(read));
+
+        // From there on it is an ordinary tap of this activation.
+        await queue.Enqueue(Batch("c"));
+        var next = await queue.Tap(read.Epoch, read.Through, 100, LongWait).WaitAsync(Soon);
+        Assert.False(next.Missed);
+        Assert.Equal(["c"], Texts(next));
+    }
+
+    [Fact]
+    public async Task ATapThatFellFurtherBehindThanTheQueueKeepsIsToldItMissedSome()
+    {
+        var queue = NewQueue();
+        var start = await queue.Tap(Guid.Empty, 0, 100, TimeSpan.Zero);
+
+        // More batches than the queue keeps for taps; the agent takes them as they come (else the queue would fill).
+        var total = WaitingQueueGrain.TapRetained + 10;
+        for (var sent = 0; sent < total; sent += 500)
+        {
+            await Task.WhenAll(Enumerable.Range(sent, Math.Min(500, total - sent)).Select(i => queue.Enqueue(Batch(i.ToString(), "room-" + (i % 8)))));
+            var taken = await queue.Dequeue(-1, TimeSpan.Zero, 0);
+            await queue.Dequeue(0, TimeSpan.Zero, taken[^1].Token!.SequenceNumber);
+        }
+
+        var late = await queue.Tap(start.Epoch, start.Through, int.MaxValue, LongWait).WaitAsync(Soon);
+        Assert.True(late.Missed);
+        Assert.Equal(WaitingQueueGrain.TapRetained, late.Batches.Count);
+
+        // Caught up: nothing more is missed.
+        await queue.Enqueue(Batch("next"));
+        var next = await queue.Tap(late.Epoch, late.Through, 100, LongWait).WaitAsync(Soon);
+        Assert.False(next.Missed);
+        Assert.Equal(["next"], Texts(next));
+    }
+
+    [Fact]
+    public async Task AQueueThatMovesToItsAgentsSiloKeepsItsTapsCursors()
+    {
+        var queue = NewQueue();
+        var tap = await queue.Tap(Guid.Empty, 0, 100, TimeSpan.Zero);
+        await queue.Enqueue(Batch("a"));
+        var home = await queue.Location();
+        var hosts = await cluster.Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var reader = Assert.Single(hosts.Keys, silo => !silo.Equals(home));
+
+        // Two reads in a row from the other silo's agent move the queue there.
+        await queue.DequeueFor(10, TimeSpan.Zero, 0, reader);
+        await queue.DequeueFor(10, TimeSpan.Zero, 0, reader);
+        var deadline = DateTime.UtcNow + Soon;
+        QueueTapRead read;
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the tap never got an answer from the moved queue");
+            read = await queue.Tap(tap.Epoch, tap.Through, 100, TimeSpan.Zero); // "moving" while it moves
+        }
+        while (read.Moving || !reader.Equals(await queue.Location()));
+
+        // The same activation as far as the tap can tell: nothing missed, the batch once.
+        Assert.False(read.Missed);
+        Assert.Equal(tap.Epoch, read.Epoch);
+        Assert.Equal(["a"], Texts(read));
+        await queue.Enqueue(Batch("b"));
+        Assert.Equal(["b"], Texts(await queue.Tap(read.Epoch, read.Through, 100, LongWait).WaitAsync(Soon)));
+    }
+}
