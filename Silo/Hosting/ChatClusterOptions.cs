@@ -130,6 +130,14 @@ public sealed class ChatClusterOptions
     /// </summary>
     public RoomPlacement RoomPlacement { get; set; } = RoomPlacement.StreamQueue;
 
+    /// <summary>
+    /// How the stream queues are shared out among the silos' pulling agents: <see cref="QueueBalancer.Even"/> (the
+    /// default) the same number to each active silo; <see cref="QueueBalancer.Ring"/> Orleans' consistent-ring balancer,
+    /// whose split of a handful of queues is a matter of luck. Rooms follow their queue, so this is also how rooms are
+    /// spread (docs/measurements.md).
+    /// </summary>
+    public QueueBalancer QueueBalancer { get; set; } = QueueBalancer.Even;
+
     /// <summary>Number of memory stream queues (each has a pulling agent polling it).</summary>
     [Range(1, 256)]
     public int StreamQueueCount { get; set; } = 4;
@@ -143,6 +151,16 @@ public enum StreamQueues
 
     /// <summary>Orleans' memory streams: the pulling agent polls its queue grain every poll period.</summary>
     Polled,
+}
+
+/// <summary>How stream queues are shared out among silos (<see cref="ChatClusterOptions.QueueBalancer"/>).</summary>
+public enum QueueBalancer
+{
+    /// <summary>Evenly: the active silos sorted by address, queue i to silo i mod n.</summary>
+    Even,
+
+    /// <summary>Orleans' default consistent-ring balancer.</summary>
+    Ring,
 }
 
 /// <summary>Where room grains are activated (<see cref="ChatClusterOptions.RoomPlacement"/>).</summary>

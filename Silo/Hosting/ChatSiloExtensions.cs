@@ -157,14 +157,26 @@ public static class ChatSiloExtensions
             {
                 streams.ConfigurePartitioning(options.StreamQueueCount);
                 streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = options.StreamPollPeriod));
+                ConfigureBalancer(streams, options);
             });
         }
 
         ConfigureWaitingQueues(silo.Services, options);
         return silo.AddPersistentStreams(ChatStreams.ProviderName, WaitingQueueAdapterFactory.Create, streams =>
+        {
             // An agent whose read came back empty (a wait ended) reads again after this period; while a read waits,
             // the agent's timer does not tick at all.
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = options.StreamPollPeriod)));
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = options.StreamPollPeriod));
+            ConfigureBalancer(streams, options);
+        });
+    }
+
+    private static void ConfigureBalancer(ISiloPersistentStreamConfigurator streams, ChatClusterOptions options)
+    {
+        if (options.QueueBalancer == QueueBalancer.Even)
+        {
+            streams.ConfigurePartitionBalancing(EvenQueueBalancer.Create);
+        }
     }
 
     /// <summary>The waiting queues' settings, the same on silos and clients.</summary>
