@@ -1,5 +1,5 @@
-using OrleansChat.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansChat.Hosting;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Rooms;
 using OrleansChat.WebFront.Sockets;
@@ -35,11 +35,12 @@ public static class ChatSocketExtensions
         builder.Services.AddSingleton<ServerIdentity>();
         builder.Services.AddSingleton<ChatSocketHandler>();
         builder.Services.AddSingleton<EventFrameCache>(_ => new EventFrameCache());
-        // After the Orleans client or silo: hosted services stop in reverse order, so sockets say goodbye first.
-        builder.Services.AddHostedService<GracefulShutdown>();
-        builder.Services.AddHostedService<PresenceLeases>();
+        // After the Orleans client or silo: hosted services stop in reverse order, so sockets say goodbye first, while
+        // the queue taps (if used) still relay, as stream subscriptions do until the client stops.
         builder.Services.AddSingleton<QueueTapRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueTapRelay>());
+        builder.Services.AddHostedService<GracefulShutdown>();
+        builder.Services.AddHostedService<PresenceLeases>();
         return builder;
     }
 

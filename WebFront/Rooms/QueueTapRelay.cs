@@ -4,7 +4,6 @@ using Orleans.Streams;
 using OrleansChat.Events;
 using OrleansChat.Grains.Streaming;
 using OrleansChat.WebFront.Logging;
-using OrleansChat.WebFront.Sockets;
 
 namespace OrleansChat.WebFront.Rooms;
 
