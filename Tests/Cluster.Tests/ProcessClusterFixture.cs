@@ -139,7 +139,7 @@ public abstract class ProcessClusterFixture(string feedScope, string streamQueue
     }
 }
 
-/// <summary>One stream subscription per (WebFront, room), stream queues read by waiting: the defaults.</summary>
+/// <summary>One stream subscription per (WebFront, room), stream queues read by waiting.</summary>
 public sealed class ServerFeedProcessCluster() : ProcessClusterFixture("Server", "Waiting");
 
 /// <summary>
@@ -148,10 +148,10 @@ public sealed class ServerFeedProcessCluster() : ProcessClusterFixture("Server",
 /// </summary>
 public sealed class ConnectionFeedProcessCluster() : ProcessClusterFixture("Connection", "Polled");
 
-/// <summary>The defaults in the co-hosted topology: redis, 2 WebFronts that each host a silo, nginx.</summary>
-public sealed class CohostedProcessCluster() : ProcessClusterFixture("Server", "Waiting", "cohosted");
+/// <summary>The defaults (one feed per room, fed by queue taps) in the co-hosted topology: redis, 2 WebFronts that each host a silo, nginx.</summary>
+public sealed class CohostedProcessCluster() : ProcessClusterFixture("Server", "Waiting", "cohosted", "QueueTap");
 
-/// <summary>One feed per (WebFront, room) fed by the WebFronts' own reads of the stream queues (<c>Chat:Relay:Source=QueueTap</c>).</summary>
+/// <summary>The defaults: one feed per (WebFront, room) fed by the WebFronts' own reads of the stream queues (<c>Chat:Relay:Source=QueueTap</c>).</summary>
 public sealed class QueueTapProcessCluster() : ProcessClusterFixture("Server", "Waiting", source: "QueueTap");
 
 [CollectionDefinition(Name)]

@@ -22,6 +22,7 @@ public abstract class LostEventTests(FeedScope scope) : IAsyncLifetime
     public async Task InitializeAsync() => _host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
     {
         ["Chat:Relay:FeedScope"] = scope.ToString(),
+        ["Chat:Relay:Source"] = "Subscription", // the loss is made by taking the feeds off the stream
     });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

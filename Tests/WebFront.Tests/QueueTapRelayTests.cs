@@ -78,6 +78,21 @@ public sealed class QueueTapRelayTests : IAsyncLifetime
         Assert.True(chunk.GetProperty("seq").GetInt64() > welcome.GetProperty("seq").GetInt64());
     }
 
+    [Theory]
+    [InlineData(null, null, FeedSource.QueueTap)]
+    [InlineData("Connection", null, FeedSource.Subscription)]
+    [InlineData(null, "Polled", FeedSource.Subscription)]
+    public async Task UnsetTheSourceIsQueueTapsWhereTheyCanFeedTheFeedsAndSubscriptionsElsewhere(string? scope, string? queues, FeedSource expected)
+    {
+        await using var host = await WebFrontHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Chat:Relay:FeedScope"] = scope,
+            ["Orleans:StreamQueues"] = queues,
+        });
+
+        Assert.Equal(expected, host.Services.GetRequiredService<IOptions<RelayOptions>>().Value.Source);
+    }
+
     [Fact]
     public async Task TheTapNeedsOneFeedPerRoomAndTheWaitingQueues()
     {

@@ -15,15 +15,18 @@ public static class ChatSocketExtensions
             .BindConfiguration(ChatSocketOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        var waitingQueues = builder.Configuration.GetValue(
+            $"{ChatClusterOptions.SectionName}:{nameof(ChatClusterOptions.StreamQueues)}", StreamQueues.Waiting) == StreamQueues.Waiting;
         builder.Services.AddOptions<RelayOptions>()
             .BindConfiguration(RelayOptions.SectionName)
+            // Unset: queue taps where they can feed the feeds (one feed per room, waiting queues), else subscriptions.
+            .PostConfigure(relay => relay.Source ??= relay.FeedScope == FeedScope.Server && waitingQueues ? FeedSource.QueueTap : FeedSource.Subscription)
             .ValidateDataAnnotations()
             .Validate(
                 relay => relay.Source != FeedSource.QueueTap || relay.FeedScope == FeedScope.Server,
                 "Chat:Relay:Source=QueueTap hands each room's events to the room's one feed on this WebFront: it needs Chat:Relay:FeedScope=Server.")
-            .Validate<IConfiguration>(
-                (relay, configuration) => relay.Source != FeedSource.QueueTap
-                    || configuration.GetValue($"{ChatClusterOptions.SectionName}:{nameof(ChatClusterOptions.StreamQueues)}", StreamQueues.Waiting) == StreamQueues.Waiting,
+            .Validate(
+                relay => relay.Source != FeedSource.QueueTap || waitingQueues,
                 "Chat:Relay:Source=QueueTap reads the waiting stream queues: it needs Orleans:StreamQueues=Waiting.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RoomFeeds>();

@@ -15,11 +15,16 @@ public sealed class RelayOptions
     public FeedScope FeedScope { get; set; } = FeedScope.Server;
 
     /// <summary>
-    /// <see cref="FeedSource.Subscription"/>: each feed is an Orleans stream subscription.
     /// <see cref="FeedSource.QueueTap"/>: this WebFront reads the stream queues itself and hands events to its feeds.
+    /// <see cref="FeedSource.Subscription"/>: each feed is an Orleans stream subscription. Unset: queue taps with
+    /// <see cref="FeedScope.Server"/> on the waiting stream queues, subscriptions otherwise (the only way to give each
+    /// socket its own feed, and to read Orleans' polled memory streams).
     /// </summary>
     [EnumDataType(typeof(FeedSource))]
-    public FeedSource Source { get; set; } = FeedSource.Subscription;
+    public FeedSource? Source { get; set; }
+
+    /// <summary>The source in use: <see cref="Source"/>, resolved once the options are bound.</summary>
+    public FeedSource EffectiveSource => Source ?? FeedSource.Subscription;
 
     /// <summary>Most batches one read of a stream queue returns (<see cref="FeedSource.QueueTap"/>).</summary>
     [Range(1, 65_536)]
