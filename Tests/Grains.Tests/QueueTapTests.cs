@@ -18,6 +18,15 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
     private static ChatQueueBatch Batch(string text, string room = "room") =>
         new(StreamId.Create("test-stream", room), [text], null, null);
 
+    /// <summary>A batch queued after <paramref name="last"/> comes to the tap's next read, with nothing missed.</summary>
+    private static async Task AssertReadsOnWithoutMissing(IWaitingQueueGrain queue, QueueTapRead last, string text)
+    {
+        await queue.Enqueue(Batch(text));
+        var next = await queue.Tap(last.Epoch, last.Through, 100, LongWait).WaitAsync(Soon);
+        Assert.False(next.Missed);
+        Assert.Equal([text], Texts(next));
+    }
+
     private static List<string> Texts(QueueTapRead read) => [.. read.Batches.Select(b => b.GetEvents<string>().Single().Item1)];
 
     [Fact]
@@ -97,10 +106,7 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
         Assert.Equal(["a", "b"], Texts(read));
 
         // From there on it is an ordinary tap of this activation.
-        await queue.Enqueue(Batch("c"));
-        var next = await queue.Tap(read.Epoch, read.Through, 100, LongWait).WaitAsync(Soon);
-        Assert.False(next.Missed);
-        Assert.Equal(["c"], Texts(next));
+        await AssertReadsOnWithoutMissing(queue, read, "c");
     }
 
     [Fact]
@@ -123,10 +129,7 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
         Assert.Equal(WaitingQueueGrain.TapRetained, late.Batches.Count);
 
         // Caught up: nothing more is missed.
-        await queue.Enqueue(Batch("next"));
-        var next = await queue.Tap(late.Epoch, late.Through, 100, LongWait).WaitAsync(Soon);
-        Assert.False(next.Missed);
-        Assert.Equal(["next"], Texts(next));
+        await AssertReadsOnWithoutMissing(queue, late, "next");
     }
 
     [Fact]

@@ -41,7 +41,7 @@ internal sealed class QueueTapRelay(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (relay.Value.EffectiveSource != FeedSource.QueueTap)
+        if (relay.Value.Source != FeedSource.QueueTap)
         {
             return Task.CompletedTask;
         }

@@ -23,9 +23,6 @@ public sealed class RelayOptions
     [EnumDataType(typeof(FeedSource))]
     public FeedSource? Source { get; set; }
 
-    /// <summary>The source in use: <see cref="Source"/>, resolved once the options are bound.</summary>
-    public FeedSource EffectiveSource => Source ?? FeedSource.Subscription;
-
     /// <summary>Most batches one read of a stream queue returns (<see cref="FeedSource.QueueTap"/>).</summary>
     [Range(1, 65_536)]
     public int TapReadBatches { get; set; } = 1_024;
