@@ -111,14 +111,11 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
         {
             var signal = _tapSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var timeout = new CancellationTokenSource(wait);
-            try
-            {
-                await signal.Task.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Nothing came: the tap gets an empty answer and reads again.
-            }
+
+            // Nothing came in time: the tap gets an empty answer and reads again. An idle tap waits out every read,
+            // so the timeout is not thrown and caught; the continuation stays on the grain's scheduler.
+            await signal.Task.WaitAsync(timeout.Token)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
 
         // Taps are usually close behind: count back from the newest to the first one they lack.

@@ -54,6 +54,40 @@ public sealed class LimitTests(LimitedWebFrontFixture fixture)
     }
 
     [Fact]
+    public async Task ACommitDroppedForRateIsAnsweredWithItsIdSoTheClientCanSendItAgain()
+    {
+        // Frames pile up while a slow room call holds the reader and then come in faster than they were sent: the
+        // dropped chunks may be reported once a second, but a dropped commit must be named, or it is lost for good.
+        var (socket, _) = await ChatSocket.JoinAsync(fixture.Host.SocketUri, "rate-commits", "Ria");
+        await using var _s = socket;
+        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+        foreach (var id in ids)
+        {
+            await socket.SendCommitAsync("message " + id, id);
+        }
+
+        var stored = new HashSet<string>();
+        var refused = new HashSet<string>();
+        while (stored.Count + refused.Count < ids.Count)
+        {
+            var frame = await socket.NextMatchingAsync(f => f.GetProperty("type").GetString() is "commit" or "error");
+            if (frame.GetProperty("type").GetString() == "commit")
+            {
+                stored.Add(frame.GetProperty("message").GetProperty("clientMessageId").GetString()!);
+            }
+            else if (frame.TryGetProperty("ref", out var reference) && reference.GetString() is { } id)
+            {
+                Assert.Equal("rate_limited", frame.GetProperty("code").GetString());
+                refused.Add(id);
+            }
+        }
+
+        Assert.NotEmpty(refused);
+        Assert.Empty(stored.Intersect(refused));
+        Assert.True(ids.All(id => stored.Contains(id) || refused.Contains(id)));
+    }
+
+    [Fact]
     public async Task ConnectionsBeyondTheLimitAreRefusedWith503()
     {
         var open = new List<ChatSocket>();

@@ -254,8 +254,13 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         // (one-way chunks were measured to overtake each other across nodes, and the room then drops the overtaken
         // drafts as stale).
         var result = await Call(room.UpdateDraft(ConnectionId, chunk.Text, chunk.Seq), cancellationToken);
-        if (result == ChatStatus.NotJoined && await RejoinAsync(cancellationToken))
+        if (result == ChatStatus.NotJoined)
         {
+            if (!await RejoinAsync(cancellationToken))
+            {
+                return; // The client was told (unavailable while the rejoin is retried, or why the room refused it).
+            }
+
             result = await Call(room.UpdateDraft(ConnectionId, chunk.Text, chunk.Seq), cancellationToken);
         }
 
@@ -286,8 +291,16 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
         }
 
         var result = await Call(room.Commit(ConnectionId, commit.Text!, commit.Id!), cancellationToken);
-        if (result.Status == ChatStatus.NotJoined && await RejoinAsync(cancellationToken))
+        if (result.Status == ChatStatus.NotJoined)
         {
+            if (!await RejoinAsync(cancellationToken))
+            {
+                // Still in the room as far as the client knows, and the rejoin goes on in the background: the commit
+                // is retryable, not refused (a not_joined would leave it pending until some later welcome).
+                SendError(IsJoined ? new ProtocolError(ErrorCodes.Unavailable, "The room did not answer; send the message again shortly.", commit.Id) : ErrorCodes.FromStatus(ChatStatus.NotJoined, _limits, commit.Id));
+                return;
+            }
+
             result = await Call(room.Commit(ConnectionId, commit.Text!, commit.Id!), cancellationToken);
         }
 
@@ -364,10 +377,25 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
 
     // ---------------------------------------------------------------- welcomes after the first
 
-    private Task<bool> RejoinAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Joins again now, for a command the room refused as NotJoined. True when the socket has its new welcome; false when
+    /// the room refused (the socket has left it) or did not answer, and then the rejoin goes on in the background with
+    /// backoff, so a tab never waits for a welcome nobody is producing.
+    /// </summary>
+    private async Task<bool> RejoinAsync(CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _rejoinRequested, 1);
-        return ProduceWelcomeAsync(retry: false, cancellationToken);
+        if (await ProduceWelcomeAsync(retry: false, cancellationToken))
+        {
+            return true;
+        }
+
+        if (IsJoined)
+        {
+            StartWelcomeLoop();
+        }
+
+        return false;
     }
 
     /// <summary>A welcome is wanted (the outbox or a lease renewal asked): produce it in the background, one at a time.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using OrleansChat.Model;
 using OrleansChat.WebFront.Logging;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Telemetry;
@@ -71,19 +72,19 @@ internal sealed class SocketReader(WebSocket socket, ChatSocketOptions options, 
                 }
 
                 metrics.FrameReceived();
+
+                // Parse while the bytes are here; the buffer goes back to the pool before the (slow) grain call.
+                ClientFrameParser.TryParse(buffer.Span[..count], out command, out error);
                 if (!_bucket.TryTake())
                 {
                     metrics.RateLimited();
-                    if (RateLimited(sendError))
+                    if (RateLimited(command, sendError))
                     {
                         return Violation(WebSocketCloseStatus.PolicyViolation, "Too many frames.");
                     }
 
                     continue;
                 }
-
-                // Parse while the bytes are here; the buffer goes back to the pool before the (slow) grain call.
-                ClientFrameParser.TryParse(buffer.Span[..count], out command, out error);
             }
             finally
             {
@@ -107,8 +108,12 @@ internal sealed class SocketReader(WebSocket socket, ChatSocketOptions options, 
         return new CloseRequest(status, reason);
     }
 
-    /// <summary>Drops the frame; tells the client at most once a second; true when it is a flood.</summary>
-    private bool RateLimited(Action<ProtocolError> sendError)
+    /// <summary>
+    /// Drops the frame; true when it is a flood. A dropped commit is always answered with its id, so the client sends
+    /// it again later (a well-behaved client's frames pile up while a slow room call holds the reader, and come in
+    /// faster than they were sent); other dropped frames are reported at most once a second.
+    /// </summary>
+    private bool RateLimited(ClientCommand? command, Action<ProtocolError> sendError)
     {
         var now = Environment.TickCount64;
         if (now - _floodWindowStart > options.FloodWindow.TotalMilliseconds)
@@ -120,6 +125,12 @@ internal sealed class SocketReader(WebSocket socket, ChatSocketOptions options, 
         if (++_droppedInWindow >= options.FloodCloseThreshold)
         {
             return true;
+        }
+
+        if (command is CommitCommand { Id: { Length: > 0 } id } && ChatValidation.IsValidClientMessageId(id))
+        {
+            sendError(new(ErrorCodes.RateLimited, $"Slow down: at most {options.FramesPerSecond} frames a second. This message was not sent; send it again shortly.", id));
+            return false;
         }
 
         if (now - _lastRateErrorAt >= 1000)
