@@ -19,6 +19,7 @@ public sealed class ResilientChatClient : IChatSocketEvents, IAsyncDisposable
     private readonly Dictionary<string, string> _drafts = [];
     private readonly HashSet<string> _participants = [];
     private readonly HashSet<string> _servers = [];
+    private readonly List<string> _errors = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ResilientChatClient(Uri uri, string room, string name)
@@ -94,7 +95,7 @@ public sealed class ResilientChatClient : IChatSocketEvents, IAsyncDisposable
             return $"connection={ConnectionId} live={IsLive} server={Server} servers=[{string.Join(',', _servers)}] " +
                 $"connects={Connects} disconnects={Disconnects} welcomes={Welcomes} gaps={GapsSeen} lastSeq={_socket.Recovery.LastSeq} " +
                 $"log={_log.Count} (last seqs {string.Join(',', _log.TakeLast(5).Select(m => m.Seq))}) " +
-                $"pending=[{string.Join(',', _socket.Recovery.PendingIds)}]";
+                $"pending=[{string.Join(',', _socket.Recovery.PendingIds)}] errors=[{string.Join(',', _errors)}]";
         }
     }
 
@@ -192,6 +193,18 @@ public sealed class ResilientChatClient : IChatSocketEvents, IAsyncDisposable
             }
 
             return;
+        }
+
+        if (frame.Kind == FrameKind.Error)
+        {
+            var error = WelcomeFrame.Decode(frame.Id) + (frame.Ref.Length > 0 ? "(" + WelcomeFrame.Decode(frame.Ref) + ")" : "");
+            lock (_gate)
+            {
+                if (_errors.Count < 50)
+                {
+                    _errors.Add(error);
+                }
+            }
         }
 
         if (frame.Seq <= 0 || order == EventOrder.Stale)
