@@ -62,7 +62,7 @@ internal sealed class RoomFeeds(
                 return existing;
             }
 
-            var feed = new RoomFeed(roomId, cluster, Serializer(), sockets.Value.GrainCallTimeout, metrics, logger, _relay.Source ?? FeedSource.Subscription) { References = 1 };
+            var feed = new RoomFeed(roomId, cluster, Serializer(), sockets.Value.GrainCallTimeout, metrics, logger, _relay.Source!.Value) { References = 1 };
             if (Scope == FeedScope.Server)
             {
                 _shared[roomId] = feed;

@@ -297,7 +297,15 @@ internal sealed class RoomSession : IRoomMember, IAsyncDisposable
             {
                 // Still in the room as far as the client knows, and the rejoin goes on in the background: the commit
                 // is retryable, not refused (a not_joined would leave it pending until some later welcome).
-                SendError(IsJoined ? new ProtocolError(ErrorCodes.Unavailable, "The room did not answer; send the message again shortly.", commit.Id) : ErrorCodes.FromStatus(ChatStatus.NotJoined, _limits, commit.Id));
+                if (IsJoined)
+                {
+                    SendError(new ProtocolError(ErrorCodes.Unavailable, "The room did not answer; send the message again shortly.", commit.Id));
+                }
+                else
+                {
+                    SendError(ChatStatus.NotJoined, commit.Id);
+                }
+
                 return;
             }
 
