@@ -4,7 +4,7 @@ using System.Text;
 namespace OrleansChat.TraceReport;
 
 /// <summary>Options of one report.</summary>
-internal sealed record ReportOptions(string TracePath, int Top, string? Filter, string? Title, IReadOnlyList<string> Notes);
+internal sealed record ReportOptions(string TracePath, int Top, string? Filter, string? Title, IReadOnlyList<string> Notes, string? Callees = null);
 
 /// <summary>Writes the markdown report of a <see cref="SampleSet"/>.</summary>
 internal static class MarkdownReport
@@ -113,6 +113,11 @@ internal static class MarkdownReport
             md.Append('\n');
         }
 
+        if (!string.IsNullOrEmpty(options.Callees))
+        {
+            CalleeTable(md, counted, options.Callees, n, options.Top);
+        }
+
         var unmatched = counted.Where(s => s.Bucket == Buckets.UnmatchedManaged).ToList();
         if (unmatched.Count > 0)
         {
@@ -127,6 +132,60 @@ internal static class MarkdownReport
         }
         return md.ToString();
     }
+
+    /// <summary>
+    /// What the frames containing <paramref name="text"/> call: for each sample with such a frame, the next
+    /// <see cref="CalleeDepth"/> frames towards the leaf below the outermost one (e.g. which timer callbacks
+    /// <c>TimerQueue.FireNextTimers</c> runs, or who queues thread-pool work).
+    /// </summary>
+    private static void CalleeTable(StringBuilder md, IReadOnlyList<Sample> counted, string text, int n, int top)
+    {
+        var chains = new Dictionary<string, int>();
+        var matched = 0;
+        foreach (var sample in counted)
+        {
+            var outer = -1;
+            for (var i = sample.Stack.Length - 1; i >= 0; i--)
+            {
+                if (sample.Stack[i].Display.Contains(text, StringComparison.OrdinalIgnoreCase))
+                {
+                    outer = i;
+                    break;
+                }
+            }
+
+            if (outer < 0)
+            {
+                continue;
+            }
+
+            matched++;
+            var below = Enumerable.Range(1, CalleeDepth).Select(d => outer - d).Where(i => i >= 0).Select(i => sample.Stack[i].Display).ToList();
+            var chain = below.Count == 0 ? "(the frame itself)" : string.Join(ChainSeparator, below);
+            chains[chain] = chains.GetValueOrDefault(chain) + 1;
+        }
+
+        md.Append(Inv, $"## Called from `{text}`\n\n{matched:N0} samples ({Pct(matched, n)}) have a frame containing it; ");
+        md.Append(Inv, $"below the outermost one, the next {CalleeDepth} frames towards the leaf:\n\n");
+        if (matched == 0)
+        {
+            md.Append("None.\n\n");
+            return;
+        }
+
+        md.Append("| # | callees | samples | share |\n|---:|---|---:|---:|\n");
+        var row = 0;
+        foreach (var (chain, count) in chains.OrderByDescending(k => k.Value).Take(top).Select(k => (k.Key, k.Value)))
+        {
+            var cells = string.Join(" → ", chain.Split(ChainSeparator).Select(Code));
+            md.Append(Inv, $"| {++row} | {cells} | {count:N0} | {Pct(count, n)} |\n");
+        }
+
+        md.Append('\n');
+    }
+
+    private const int CalleeDepth = 3;
+    private const char ChainSeparator = '\u0001';
 
     private static void FrameTable(StringBuilder md, string title, Dictionary<Frame, int> exclusive, Dictionary<Frame, int> inclusive,
         int n, int top, bool exclusiveFirst)

@@ -3,7 +3,7 @@ using OrleansChat.TraceReport;
 // TraceReport: a markdown report of a .nettrace sampling profile (bench/profile.sh runs it; see bench/README.md).
 const string Usage = """
     usage: TraceReport <trace.nettrace> [--top N] [--filter TEXT] [--out report.md] [--pid PID] [--event TEXT]
-                       [--title TEXT] [--note TEXT]... [--threads FILE]
+                       [--title TEXT] [--note TEXT]... [--threads FILE] [--callees TEXT]
       --top N        rows in the frame tables (20)
       --filter TEXT  also list the top frames of modules whose name contains TEXT or methods whose name
                      starts with it (e.g. OrleansChat)
@@ -15,9 +15,11 @@ const string Usage = """
       --note TEXT    a line for the report's header (repeatable), e.g. how the trace was collected
       --threads FILE thread names: lines of "<tid><tab><name>" (profile.sh reads them from /proc/<pid>/task);
                      they name the runtime's native threads (GC, EventPipe) and make a per-thread table
+      --callees TEXT what the frames containing TEXT call: the next frames below the outermost such frame of each
+                     sample, counted (e.g. --callees TimerQueue.FireNextTimers: which timer callbacks run)
     """;
 
-string? trace = null, filter = null, output = null, eventFilter = null, title = null, threadsFile = null;
+string? trace = null, filter = null, output = null, eventFilter = null, title = null, threadsFile = null, callees = null;
 int top = 20;
 int? pid = null;
 var notes = new List<string>();
@@ -34,6 +36,7 @@ for (var i = 0; i < args.Length; i++)
         case "--title": title = Value(); break;
         case "--note": notes.Add(Value()); break;
         case "--threads": threadsFile = Value(); break;
+        case "--callees": callees = Value(); break;
         case "-h" or "--help": Console.WriteLine(Usage); return 0;
         default:
             if (args[i].StartsWith("--", StringComparison.Ordinal) || trace is not null)
@@ -71,7 +74,7 @@ try
         }
     }
     var set = SampleSet.Read(trace, eventFilter, pid, threadNames, Console.Error);
-    var markdown = MarkdownReport.Write(set, new ReportOptions(trace, top, filter, title, notes));
+    var markdown = MarkdownReport.Write(set, new ReportOptions(trace, top, filter, title, notes, callees));
     if (output is null) Console.Out.Write(markdown);
     else File.WriteAllText(output, markdown);
     return 0;
