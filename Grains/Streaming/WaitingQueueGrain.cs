@@ -57,6 +57,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     private Guid _epoch = Guid.NewGuid();
     private long _tapEvictedThrough = long.MinValue;
     private TaskCompletionSource? _tapSignal;
+    private long _lastTapAt;
 
     public Task Enqueue(ChatQueueBatch batch)
     {
@@ -83,6 +84,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
 
     public async Task<QueueTapRead> Tap(Guid epoch, long after, int maxCount, TimeSpan wait)
     {
+        _lastTapAt = Environment.TickCount64;
         if (_moving)
         {
             // Idle for the move: a read that waited would hold this activation, and taps read again at once.
@@ -198,6 +200,14 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
             }
         }
 
+        if (_queue.Count > 0 && !_moving && TapsActive)
+        {
+            // WebFronts tap this queue, so they relay its events themselves: the agent (whose subscribers, if any, are
+            // not the chat's feeds) reads a little later and takes what queued meanwhile in the same read, instead of
+            // waking and reading once per event at the very moment the taps deliver it.
+            await Task.Delay(AgentLagWithTaps);
+        }
+
         // Delivered at least once: what an agent read and then dropped (it was stopping) is read again by the next
         // one; the chat's consumers drop what they already have by the room sequence number.
         return [.. _queue.Take(maxCount < 0 ? int.MaxValue : maxCount)];
@@ -250,6 +260,15 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
             _tapEvictedThrough = evictedThrough;
         }
     }
+
+    /// <summary>
+    /// How far behind the taps the pulling agent reads while taps read this queue (measured: docs/measurements.md,
+    /// "The pulling agent reads behind the taps").
+    /// </summary>
+    public static readonly TimeSpan AgentLagWithTaps = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Whether a tap read this queue lately (taps read at least once per wait, a second by default).</summary>
+    private bool TapsActive => _lastTapAt != 0 && Environment.TickCount64 - _lastTapAt < 5_000;
 
     /// <summary>At least the sequence number of the last batch queued (numbers only grow, also across a move).</summary>
     private long LastSequenceNumber => _nextSequenceNumber - 1;

@@ -161,4 +161,24 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
         await queue.Enqueue(Batch("b"));
         Assert.Equal(["b"], Texts(await queue.Tap(read.Epoch, read.Through, 100, LongWait).WaitAsync(Soon)));
     }
+    [Fact]
+    public async Task WhileTapsReadAQueueItsAgentReadsBehindThemAndStillGetsEveryBatch()
+    {
+        var queue = NewQueue();
+        await queue.Tap(Guid.Empty, 0, 100, TimeSpan.Zero); // a WebFront taps this queue
+        await queue.Enqueue(Batch("a"));
+        await queue.Enqueue(Batch("b"));
+
+        // The agent's read does not return the moment it finds batches: the taps deliver them, the agent takes them
+        // (and whatever queues meanwhile) a little later, in one read.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var read = await queue.Dequeue(100, LongWait, 0).WaitAsync(Soon);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(["a", "b"], read.Select(b => b.GetEvents<string>().Single().Item1));
+        Assert.True(elapsed >= WaitingQueueGrain.AgentLagWithTaps * 0.9, $"the agent's read returned after {elapsed.TotalMilliseconds:0.0} ms");
+
+        // Nothing is lost to the lag: what it read stays until it confirms it, then the queue is empty for it.
+        Assert.Empty(await queue.Dequeue(100, TimeSpan.Zero, read[^1].Token!.SequenceNumber).WaitAsync(Soon));
+    }
 }
