@@ -161,6 +161,7 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
         await queue.Enqueue(Batch("b"));
         Assert.Equal(["b"], Texts(await queue.Tap(read.Epoch, read.Through, 100, LongWait).WaitAsync(Soon)));
     }
+
     [Fact]
     public async Task WhileTapsReadAQueueItsAgentReadsBehindThemAndStillGetsEveryBatch()
     {
