@@ -57,7 +57,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     private Guid _epoch = Guid.NewGuid();
     private long _tapEvictedThrough = long.MinValue;
     private TaskCompletionSource? _tapSignal;
-    private long _lastTapAt;
+    private long _tapsReadUntil; // Environment.TickCount64 until which this queue counts as tapped
 
     public Task Enqueue(ChatQueueBatch batch)
     {
@@ -84,7 +84,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
 
     public async Task<QueueTapRead> Tap(Guid epoch, long after, int maxCount, TimeSpan wait)
     {
-        _lastTapAt = Environment.TickCount64;
+        _tapsReadUntil = Environment.TickCount64 + (long)TapsCountFor.TotalMilliseconds;
         if (_moving)
         {
             // Idle for the move: a read that waited would hold this activation, and taps read again at once.
@@ -267,8 +267,11 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     /// </summary>
     public static readonly TimeSpan AgentLagWithTaps = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Whether a tap read this queue lately (taps read at least once per wait, a second by default).</summary>
-    private bool TapsActive => _lastTapAt != 0 && Environment.TickCount64 - _lastTapAt < 5_000;
+    /// <summary>How long after a tap's read the queue counts as tapped (taps read at least once per wait, 1 s by default).</summary>
+    private static readonly TimeSpan TapsCountFor = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether a tap read this queue lately.</summary>
+    private bool TapsActive => Environment.TickCount64 < _tapsReadUntil;
 
     /// <summary>At least the sequence number of the last batch queued (numbers only grow, also across a move).</summary>
     private long LastSequenceNumber => _nextSequenceNumber - 1;
