@@ -57,6 +57,7 @@ internal sealed class ChatConnection
             .RunAsync((command, _) => Dispatch(command, handling.Token), _session.SendError, receiving.Token);
         using var joinDeadline = new Timer(_ => CheckJoined(), null, _options.JoinTimeout, Timeout.InfiniteTimeSpan);
         CloseRequest? close = null;
+        var failedReceiving = false;
         try
         {
             // Cancelling a pending receive would abort the socket (no close frame could follow), so a close the server
@@ -74,6 +75,7 @@ internal sealed class ChatConnection
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
             WebFrontLog.SocketFailed(_logger, ex, ConnectionId);
+            failedReceiving = ex is WebSocketException && reader.IsFaulted;
         }
         finally
         {
@@ -93,6 +95,10 @@ internal sealed class ChatConnection
             await writer;
             await CloseSocketAsync(close);
             await AwaitReaderAsync(reader, receiving);
+            if (failedReceiving)
+            {
+                await LingerAsync(aborted);
+            }
             _handling.Dispose();
             WebFrontLog.Closed(_logger, ConnectionId);
         }
@@ -159,6 +165,19 @@ internal sealed class ChatConnection
         catch (OperationCanceledException)
         {
             // The command was cut short by the close.
+        }
+    }
+
+    /// <summary>
+    /// The socket failed a frame the client sent (invalid UTF-8, a broken header) and closed itself: its close frame
+    /// (1007, 1002) is on its way. Ending the connection at once can reset it before the client reads that frame, so
+    /// wait, briefly, for the client to hang up first, as RFC 6455 asks of a server.
+    /// </summary>
+    private static async Task LingerAsync(CancellationToken clientGone)
+    {
+        if (!clientGone.IsCancellationRequested)
+        {
+            await Task.Delay(CloseTimeout, clientGone).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
