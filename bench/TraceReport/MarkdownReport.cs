@@ -161,7 +161,7 @@ internal static class MarkdownReport
 
             matched++;
             var below = Enumerable.Range(1, CalleeDepth).Select(d => outer - d).Where(i => i >= 0).Select(i => sample.Stack[i].Display).ToList();
-            var chain = below.Count == 0 ? "(the frame itself)" : string.Join(ChainSeparator, below);
+            var chain = below.Count == 0 ? Code("(the frame itself)") : string.Join(" → ", below.Select(Code));
             chains[chain] = chains.GetValueOrDefault(chain) + 1;
         }
 
@@ -177,15 +177,13 @@ internal static class MarkdownReport
         var row = 0;
         foreach (var (chain, count) in chains.OrderByDescending(k => k.Value).Take(top).Select(k => (k.Key, k.Value)))
         {
-            var cells = string.Join(" → ", chain.Split(ChainSeparator).Select(Code));
-            md.Append(Inv, $"| {++row} | {cells} | {count:N0} | {Pct(count, n)} |\n");
+            md.Append(Inv, $"| {++row} | {chain} | {count:N0} | {Pct(count, n)} |\n");
         }
 
         md.Append('\n');
     }
 
     private const int CalleeDepth = 3;
-    private const char ChainSeparator = '\u0001';
 
     private static void FrameTable(StringBuilder md, string title, Dictionary<Frame, int> exclusive, Dictionary<Frame, int> inclusive,
         int n, int top, bool exclusiveFirst)
