@@ -41,6 +41,22 @@ public interface IWaitingQueueGrain : IGrainWithStringKey
     [Alias("Tap")]
     Task<QueueTapRead> Tap(Guid epoch, long after, int maxCount, TimeSpan wait);
 
+    /// <summary>
+    /// <see cref="Tap"/> by the tap named <paramref name="tap"/> (one per WebFront), whose cursor the queue then
+    /// knows: a batch every known tap has read past is let go at once, so batches die young instead of living on in
+    /// the queue for its last <see cref="WaitingQueueGrain.TapRetained"/> (which filled the nodes' older garbage
+    /// generations: measured in docs/measurements.md, "Tap cursors"). A tap not heard from for
+    /// <see cref="WaitingQueueGrain.TapForgottenAfter"/> past its read's wait is forgotten; if it comes back, it is told
+    /// what it missed. While anonymous <see cref="Tap"/> reads go on (a node of an older version in a rolling
+    /// upgrade), the queue keeps its last <see cref="WaitingQueueGrain.TapRetained"/> batches as before.
+    /// </summary>
+    [Alias("TapAs")]
+    Task<QueueTapRead> TapAs(Guid tap, Guid epoch, long after, int maxCount, TimeSpan wait);
+
+    /// <summary>How many batches the queue holds for taps, and how many named taps it knows (diagnostics and tests).</summary>
+    [Alias("TapState")]
+    Task<QueueTapState> TapState();
+
     /// <summary>Ends any waiting dequeue at once (its agent is shutting down).</summary>
     [Alias("Release")]
     Task Release();

@@ -19,3 +19,15 @@ public sealed record QueueTapRead(
     [property: Id(2)] List<ChatQueueBatch> Batches,
     [property: Id(3)] bool Missed,
     [property: Id(4)] bool Moving);
+
+/// <summary>What a queue holds for its taps (<see cref="IWaitingQueueGrain.TapState"/>).</summary>
+/// <param name="Retained">Batches kept for taps.</param>
+/// <param name="NamedTaps">Named taps (<see cref="IWaitingQueueGrain.TapAs"/>) the queue knows the cursor of.</param>
+/// <param name="AnonymousTaps">Whether anonymous reads (<see cref="IWaitingQueueGrain.Tap"/>) came lately: then it keeps
+/// its last <see cref="WaitingQueueGrain.TapRetained"/> batches.</param>
+[GenerateSerializer, Immutable]
+[Alias("OrleansChat.Grains.Streaming.QueueTapState")]
+public sealed record QueueTapState(
+    [property: Id(0)] int Retained,
+    [property: Id(1)] int NamedTaps,
+    [property: Id(2)] bool AnonymousTaps);

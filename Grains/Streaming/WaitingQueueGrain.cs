@@ -26,6 +26,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     private const string MigratedTapRing = "tap-ring";
     private const string MigratedTapEvictedThrough = "tap-evicted-through";
     private const string MigratedEpoch = "epoch";
+    private const string MigratedTaps = "taps";
 
     /// <summary>Most batches a queue holds before publishing fails (the same bound as a memory stream queue).</summary>
     public const int MaxQueued = 16_384;
@@ -59,6 +60,22 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     private TaskCompletionSource? _tapSignal;
     private long _tapsReadUntil; // Environment.TickCount64 until which this queue counts as tapped
 
+    // Named taps' cursors (TapAs): a batch every one of them has read past is let go. Anonymous reads (Tap) keep the
+    // last TapRetained batches until they stop.
+    private readonly Dictionary<Guid, TapCursor> _taps = [];
+    private readonly List<Guid> _forgotten = [];
+    private long _anonymousTapsUntil;
+
+    // Until the first named tap reads this activation (or for TapForgottenAfter at most), everything is kept: taps of a
+    // lost activation of this queue come with a cursor of that one and get all this one holds.
+    private long _keepAllUntil = Environment.TickCount64 + (long)TapForgottenAfter.TotalMilliseconds;
+
+    // Waiting tap reads end at the next enqueue, or when the earliest of their waits is over: one clock per activation
+    // checks (no timer per read). A thread-pool timer, not a grain timer: it must also end the waits while the
+    // activation drains its requests to deactivate or move, when grain timers no longer tick.
+    private long _tapWaitDeadline = long.MaxValue;
+    private ITimer? _tapWaitClock;
+
     public Task Enqueue(ChatQueueBatch batch)
     {
         if (_queue.Count >= MaxQueued)
@@ -77,12 +94,28 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
         var stamped = batch.Queued(_nextSequenceNumber++);
         Append(stamped, queued);
         Retain(stamped);
+        LetGoWhatTapsHave();
         Wake(true);
         SignalTaps();
         return Task.CompletedTask;
     }
 
-    public async Task<QueueTapRead> Tap(Guid epoch, long after, int maxCount, TimeSpan wait)
+    public Task<QueueTapRead> Tap(Guid epoch, long after, int maxCount, TimeSpan wait)
+    {
+        _anonymousTapsUntil = Environment.TickCount64 + (long)(Positive(wait) + TapForgottenAfter).TotalMilliseconds;
+        return ReadForTap(null, epoch, after, maxCount, wait);
+    }
+
+    public Task<QueueTapRead> TapAs(Guid tap, Guid epoch, long after, int maxCount, TimeSpan wait) =>
+        ReadForTap(tap, epoch, after, maxCount, wait);
+
+    public Task<QueueTapState> TapState()
+    {
+        LetGoWhatTapsHave();
+        return Task.FromResult(new QueueTapState(_tapRingCount, _taps.Count, AnonymousTapsActive));
+    }
+
+    private async Task<QueueTapRead> ReadForTap(Guid? tap, Guid epoch, long after, int maxCount, TimeSpan wait)
     {
         _tapsReadUntil = Environment.TickCount64 + (long)TapsCountFor.TotalMilliseconds;
         if (_moving)
@@ -97,6 +130,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
             if (epoch == Guid.Empty)
             {
                 // A new tap starts at the end: what was queued before it is in the welcomes its sockets get.
+                Track(tap, LastSequenceNumber, TimeSpan.Zero);
                 return new QueueTapRead(_epoch, LastSequenceNumber, [], Missed: false, Moving: false);
             }
 
@@ -109,15 +143,22 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
             missed = true;
         }
 
+        // The tap has everything through its cursor (it asks again only once it relayed its last answer).
+        Track(tap, after, wait);
+        LetGoWhatTapsHave();
+
         if (!missed && wait > TimeSpan.Zero && !HasTapBatchAfter(after))
         {
-            var signal = _tapSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var timeout = new CancellationTokenSource(wait);
+            // Nothing came in time: the tap gets an empty answer and reads again. The continuation stays on the
+            // grain's scheduler. (A signal the clock ended is done with.)
+            if (_tapSignal is { Task.IsCompleted: true })
+            {
+                _tapSignal = null;
+            }
 
-            // Nothing came in time: the tap gets an empty answer and reads again. An idle tap waits out every read,
-            // so the timeout is not thrown and caught; the continuation stays on the grain's scheduler.
-            await signal.Task.WaitAsync(timeout.Token)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            var signal = _tapSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            EndWaitsBy(wait);
+            await signal.Task.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
 
         // Taps are usually close behind: count back from the newest to the first one they lack.
@@ -229,6 +270,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
         dehydrationContext.TryAddValue(MigratedTapRing, Enumerable.Range(0, _tapRingCount).Select(Retained).ToList());
         dehydrationContext.TryAddValue(MigratedTapEvictedThrough, _tapEvictedThrough);
         dehydrationContext.TryAddValue(MigratedEpoch, _epoch);
+        dehydrationContext.TryAddValue(MigratedTaps, _taps.ToDictionary(t => t.Key, t => t.Value.After));
     }
 
     public void OnRehydrate(IRehydrationContext rehydrationContext)
@@ -258,6 +300,14 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
             }
 
             _tapEvictedThrough = evictedThrough;
+            if (rehydrationContext.TryGetValue(MigratedTaps, out Dictionary<Guid, long>? taps))
+            {
+                // Each tap reads again soon (it was told the queue is moving): until then its cursor holds what it lacks.
+                foreach (var (tap, tapAfter) in taps)
+                {
+                    Track(tap, tapAfter, TimeSpan.Zero);
+                }
+            }
         }
     }
 
@@ -269,6 +319,101 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
 
     /// <summary>How long after a tap's read the queue counts as tapped (taps read at least once per wait, 1 s by default).</summary>
     private static readonly TimeSpan TapsCountFor = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long after its read's wait a named tap that has not read again is forgotten (its cursor no longer holds
+    /// batches; if it comes back it is told it missed some). A live tap reads again within milliseconds of an answer.
+    /// </summary>
+    public static readonly TimeSpan TapForgottenAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often waiting tap reads are checked for a wait that is over (they end up to this much late).</summary>
+    private static readonly TimeSpan TapWaitCheck = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A named tap's cursor: it has every batch through <see cref="After"/>; forgotten after <see cref="AliveUntil"/>.</summary>
+    private readonly record struct TapCursor(long After, long AliveUntil);
+
+    private bool AnonymousTapsActive => Environment.TickCount64 < _anonymousTapsUntil;
+
+    private static TimeSpan Positive(TimeSpan wait) => wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+
+    private void Track(Guid? tap, long after, TimeSpan wait)
+    {
+        if (tap is { } id)
+        {
+            _keepAllUntil = 0;
+            _taps[id] = new TapCursor(after, Environment.TickCount64 + (long)(Positive(wait) + TapForgottenAfter).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>
+    /// Lets go of the batches every known tap has read past (all of them when no tap reads: a new tap starts at the
+    /// end), forgetting taps that stopped reading; while anonymous taps read, keeps the last <see cref="TapRetained"/>.
+    /// </summary>
+    private void LetGoWhatTapsHave()
+    {
+        if (_tapRingCount == 0 || AnonymousTapsActive || Environment.TickCount64 < _keepAllUntil)
+        {
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        var through = LastSequenceNumber;
+        foreach (var (id, cursor) in _taps)
+        {
+            if (now > cursor.AliveUntil)
+            {
+                _forgotten.Add(id);
+            }
+            else
+            {
+                through = Math.Min(through, cursor.After);
+            }
+        }
+
+        foreach (var id in _forgotten)
+        {
+            _taps.Remove(id);
+        }
+
+        _forgotten.Clear();
+        while (_tapRingCount > 0 && _tapRing[_tapRingStart].Token!.SequenceNumber <= through)
+        {
+            _tapEvictedThrough = _tapRing[_tapRingStart].Token!.SequenceNumber;
+            _tapRing[_tapRingStart] = null!;
+            _tapRingStart = (_tapRingStart + 1) % TapRetained;
+            _tapRingCount--;
+        }
+    }
+
+    /// <summary>Waiting tap reads end by <paramref name="wait"/> from now at the latest.</summary>
+    private void EndWaitsBy(TimeSpan wait)
+    {
+        Volatile.Write(ref _tapWaitDeadline, Math.Min(_tapWaitDeadline, Environment.TickCount64 + (long)wait.TotalMilliseconds));
+        _tapWaitClock ??= TimeProvider.System.CreateTimer(
+            static grain => ((WaitingQueueGrain)grain!).EndWaitsThatAreOver(), this, TapWaitCheck, TapWaitCheck);
+    }
+
+    /// <summary>
+    /// On the clock's thread: ends the current waits once the earliest is over. It only completes the signal (safe from
+    /// any thread); the grain drops a completed signal on its next read. A deadline read just as the grain moves on to
+    /// a new signal may end that one early: its readers get an empty answer and read again.
+    /// </summary>
+    private void EndWaitsThatAreOver()
+    {
+        var signal = Volatile.Read(ref _tapSignal);
+        if (signal is not null && Environment.TickCount64 >= Volatile.Read(ref _tapWaitDeadline))
+        {
+            signal.TrySetResult();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _tapWaitClock?.Dispose();
+        _tapWaitClock = null;
+        SignalTaps();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     /// <summary>Whether a tap read this queue lately.</summary>
     private bool TapsActive => Environment.TickCount64 < _tapsReadUntil;
@@ -297,7 +442,8 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     private void SignalTaps()
     {
         var signal = _tapSignal;
-        _tapSignal = null;
+        Volatile.Write(ref _tapSignal, null);
+        Volatile.Write(ref _tapWaitDeadline, long.MaxValue);
         signal?.TrySetResult();
     }
 

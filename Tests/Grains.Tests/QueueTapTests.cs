@@ -185,4 +185,93 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
         // Nothing is lost to the lag: what it read stays until it confirms it, then the queue is empty for it.
         Assert.Empty(await queue.Dequeue(100, TimeSpan.Zero, read[^1].Token!.SequenceNumber).WaitAsync(Soon));
     }
+
+    [Fact]
+    public async Task ABatchEveryNamedTapHasReadPastIsLetGoAndTheTapsReadOnWithoutMissingAnything()
+    {
+        var queue = NewQueue();
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid();
+        var startA = await queue.TapAs(a, Guid.Empty, 0, 100, TimeSpan.Zero);
+        var startB = await queue.TapAs(b, Guid.Empty, 0, 100, TimeSpan.Zero);
+        await queue.Enqueue(Batch("x"));
+        await queue.Enqueue(Batch("y"));
+
+        // A has read both and asked again; B has not read them: they stay for B.
+        var readA = await queue.TapAs(a, startA.Epoch, startA.Through, 100, TimeSpan.Zero);
+        Assert.Equal(["x", "y"], Texts(readA));
+        await queue.TapAs(a, readA.Epoch, readA.Through, 100, TimeSpan.Zero);
+        Assert.Equal(new QueueTapState(2, 2, false), await queue.TapState());
+
+        // B reads them and asks again: nobody lacks them now.
+        var readB = await queue.TapAs(b, startB.Epoch, startB.Through, 100, TimeSpan.Zero);
+        Assert.Equal(["x", "y"], Texts(readB));
+        var waitingB = queue.TapAs(b, readB.Epoch, readB.Through, 100, LongWait);
+        var waitingA = queue.TapAs(a, readA.Epoch, readA.Through, 100, LongWait);
+        await AssertEventually(async () => (await queue.TapState()).Retained == 0, "the batches both taps had were not let go");
+
+        // Both read on from there, nothing missed.
+        await queue.Enqueue(Batch("z"));
+        var nextA = await waitingA.WaitAsync(Soon);
+        var nextB = await waitingB.WaitAsync(Soon);
+        Assert.Equal(["z"], Texts(nextA));
+        Assert.Equal(["z"], Texts(nextB));
+        Assert.False(nextA.Missed || nextB.Missed);
+    }
+
+    [Fact]
+    public async Task ANamedTapThatStopsReadingIsForgottenAndToldWhatItMissedWhenItComesBack()
+    {
+        var queue = NewQueue();
+        Guid reading = Guid.NewGuid(), silent = Guid.NewGuid();
+        var live = await queue.TapAs(reading, Guid.Empty, 0, 100, TimeSpan.Zero);
+        var gone = await queue.TapAs(silent, Guid.Empty, 0, 100, TimeSpan.Zero);
+        await queue.Enqueue(Batch("a"));
+
+        // The silent tap holds "a" until it is forgotten; the live one keeps reading meanwhile.
+        var deadline = DateTime.UtcNow + WaitingQueueGrain.TapForgottenAfter + Soon;
+        QueueTapState state;
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the silent tap was never forgotten");
+            live = await queue.TapAs(reading, live.Epoch, live.Through, 100, TimeSpan.FromMilliseconds(200));
+            state = await queue.TapState();
+        }
+        while (state.NamedTaps > 1);
+        Assert.Equal(new QueueTapState(0, 1, false), state);
+
+        // Back with its old cursor: what it lacked is gone, and it is told so.
+        var back = await queue.TapAs(silent, gone.Epoch, gone.Through, 100, LongWait).WaitAsync(Soon);
+        Assert.True(back.Missed);
+        Assert.Empty(back.Batches);
+        await queue.Enqueue(Batch("b"));
+        var next = await queue.TapAs(silent, back.Epoch, back.Through, 100, LongWait).WaitAsync(Soon);
+        Assert.Equal(["b"], Texts(next));
+        Assert.False(next.Missed);
+    }
+
+    [Fact]
+    public async Task WhileAnonymousTapsReadTheQueueKeepsItsLastBatchesForThemAsBefore()
+    {
+        var queue = NewQueue();
+        var tap = Guid.NewGuid();
+        var named = await queue.TapAs(tap, Guid.Empty, 0, 100, TimeSpan.Zero);
+        var anonymous = await queue.Tap(Guid.Empty, 0, 100, TimeSpan.Zero); // a WebFront of the previous version
+        await queue.Enqueue(Batch("a"));
+        var read = await queue.TapAs(tap, named.Epoch, named.Through, 100, TimeSpan.Zero);
+        Assert.Equal(["a"], Texts(read));
+        await queue.TapAs(tap, read.Epoch, read.Through, 100, TimeSpan.Zero); // the named tap is past "a"
+
+        Assert.Equal(new QueueTapState(1, 1, true), await queue.TapState());
+        Assert.Equal(["a"], Texts(await queue.Tap(anonymous.Epoch, anonymous.Through, 100, TimeSpan.Zero)));
+    }
+
+    private static async Task AssertEventually(Func<Task<bool>> condition, string message)
+    {
+        var deadline = DateTime.UtcNow + Soon;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, message);
+            await Task.Delay(20);
+        }
+    }
 }

@@ -30,6 +30,9 @@ internal sealed class QueueTapRelay(
     /// <summary>How much longer than its wait a read may take before it is given up and made again.</summary>
     private static readonly TimeSpan ReadGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>This WebFront's name at the queues: each keeps what this WebFront has not read yet, and no more.</summary>
+    private readonly Guid _tap = Guid.NewGuid();
+
     private long _reads;
     private long _batches;
 
@@ -64,7 +67,7 @@ internal sealed class QueueTapRelay(
             QueueTapRead read;
             try
             {
-                read = await grain.Tap(epoch, through, maxBatches, wait).WaitAsync(wait + ReadGrace, stoppingToken);
+                read = await grain.TapAs(_tap, epoch, through, maxBatches, wait).WaitAsync(wait + ReadGrace, stoppingToken);
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -58,6 +58,7 @@ internal static class MarkdownReport
             md.Append(Inv, $"| {Cell(bucket)} | {count:N0} | {Pct(count, n)} |\n");
         }
         md.Append(Inv, $"| **total** | **{n:N0}** | **{Pct(n, n)}** |\n\n");
+        AppendOverTime(md, counted, set.WindowMSec / 1000);
 
         if (set.Kind != SampleKind.ThreadTime)
         {
@@ -225,6 +226,25 @@ internal static class MarkdownReport
         Layer.OtherNative => "other native libraries",
         _ => "unknown (unresolved address)",
     };
+
+    /// <summary>
+    /// Samples per slice of the window (at most 30 slices of whole seconds) with each slice's biggest bucket: a spike in a
+    /// long trace shows here, and --from/--to then report it alone.
+    /// </summary>
+    private static void AppendOverTime(StringBuilder md, List<Sample> counted, double windowSeconds)
+    {
+        if (windowSeconds < 4) return;
+        var slice = Math.Max(1, (int)Math.Ceiling(windowSeconds / 30));
+        var first = Math.Floor(counted.Min(s => s.Second));
+        md.Append(Inv, $"Over time (seconds since the process's first sample in the trace; {slice} s per row):\n\n");
+        md.Append("| from s | samples | per s | biggest bucket |\n|---:|---:|---:|---|\n");
+        foreach (var group in counted.GroupBy(s => (int)((s.Second - first) / slice)).OrderBy(g => g.Key))
+        {
+            var (bucket, count) = group.GroupBy(s => s.Bucket).Select(g => (g.Key, g.Count())).MaxBy(b => b.Item2);
+            md.Append(Inv, $"| {first + group.Key * slice:0} | {group.Count():N0} | {group.Count() / (double)slice:N0} | {Cell(bucket)} ({Pct(count, group.Count())}) |\n");
+        }
+        md.Append('\n');
+    }
 
     private static string Pct(int part, int whole) => whole == 0 ? "–" : string.Create(Inv, $"{100.0 * part / whole:0.0} %");
 

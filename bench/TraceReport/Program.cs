@@ -3,7 +3,7 @@ using OrleansChat.TraceReport;
 // TraceReport: a markdown report of a .nettrace sampling profile (bench/profile.sh runs it; see bench/README.md).
 const string Usage = """
     usage: TraceReport <trace.nettrace> [--top N] [--filter TEXT] [--out report.md] [--pid PID] [--event TEXT]
-                       [--title TEXT] [--note TEXT]... [--threads FILE] [--callees TEXT]
+                       [--title TEXT] [--note TEXT]... [--threads FILE] [--callees TEXT] [--from S] [--to S] [--gc]
       --top N        rows in the frame tables (20)
       --filter TEXT  also list the top frames of modules whose name contains TEXT or methods whose name
                      starts with it (e.g. OrleansChat)
@@ -17,10 +17,16 @@ const string Usage = """
                      they name the runtime's native threads (GC, EventPipe) and make a per-thread table
       --callees TEXT what the frames containing TEXT call: the next frames below the outermost such frame of each
                      sample, counted (e.g. --callees TimerQueue.FireNextTimers: which timer callbacks run)
+      --from S --to S only the samples from S seconds after the process's first sample (--from) and before
+                     S seconds (--to): the report of a spike seen in the "Over time" table of a longer trace
+      --gc           only the garbage collections' pauses (the trace needs the runtime's GC events; profile.sh
+                     collects them); a CPU report appends the same table when the trace has them
     """;
 
 string? trace = null, filter = null, output = null, eventFilter = null, title = null, threadsFile = null, callees = null;
 int top = 20;
+double? from = null, to = null;
+var gcOnly = false;
 int? pid = null;
 var notes = new List<string>();
 for (var i = 0; i < args.Length; i++)
@@ -37,6 +43,9 @@ for (var i = 0; i < args.Length; i++)
         case "--note": notes.Add(Value()); break;
         case "--threads": threadsFile = Value(); break;
         case "--callees": callees = Value(); break;
+        case "--from": from = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--to": to = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--gc": gcOnly = true; break;
         case "-h" or "--help": Console.WriteLine(Usage); return 0;
         default:
             if (args[i].StartsWith("--", StringComparison.Ordinal) || trace is not null)
@@ -73,8 +82,19 @@ try
             }
         }
     }
-    var set = SampleSet.Read(trace, eventFilter, pid, threadNames, Console.Error);
-    var markdown = MarkdownReport.Write(set, new ReportOptions(trace, top, filter, title, notes, callees));
+    var window = new TimeWindow(from, to);
+    string markdown;
+    if (gcOnly)
+    {
+        markdown = $"# GC pauses: {title ?? Path.GetFileNameWithoutExtension(trace)}\n\n{string.Concat(notes.Select(n => $"- {n}\n"))}\n"
+            + (GcPauses.Report(trace, pid ?? 0, window) ?? throw new InvalidDataException("no GC events in the trace (collect Microsoft-Windows-DotNETRuntime:0x1:4)"));
+    }
+    else
+    {
+        var set = SampleSet.Read(trace, eventFilter, pid, threadNames, Console.Error, window);
+        markdown = MarkdownReport.Write(set, new ReportOptions(trace, top, filter, title, notes, callees)) + GcPauses.Report(trace, set.ProcessId, window);
+    }
+
     if (output is null) Console.Out.Write(markdown);
     else File.WriteAllText(output, markdown);
     return 0;

@@ -26,7 +26,8 @@ internal enum SampleKind
 }
 
 /// <summary>One sample: its stack (leaf first) and, for thread-time samples, whether the thread was blocked.</summary>
-internal sealed record Sample(Frame[] Stack, bool Blocked, string Bucket, int Tid);
+/// <summary>One sample; <see cref="Second"/> is its time in seconds since the process's first sample in the trace.</summary>
+internal sealed record Sample(Frame[] Stack, bool Blocked, string Bucket, int Tid, double Second);
 
 /// <summary>The samples of one process read from a .nettrace file.</summary>
 internal sealed class SampleSet
@@ -51,7 +52,8 @@ internal sealed class SampleSet
     /// "provider/name" contains <paramref name="eventFilter"/>. The process: <paramref name="pid"/>, else the one
     /// with the most samples.
     /// </summary>
-    public static SampleSet Read(string nettracePath, string? eventFilter, int? pid, IReadOnlyDictionary<int, string> threadNames, TextWriter log)
+    public static SampleSet Read(string nettracePath, string? eventFilter, int? pid, IReadOnlyDictionary<int, string> threadNames, TextWriter log,
+        TimeWindow window = default)
     {
         var etlxDir = Directory.CreateTempSubdirectory("tracereport-");
         try
@@ -59,7 +61,7 @@ internal sealed class SampleSet
             var etlx = TraceLog.CreateFromEventPipeDataFile(nettracePath, Path.Combine(etlxDir.FullName, "trace.etlx"),
                 new TraceLogOptions { ContinueOnError = true, ConversionLog = TextWriter.Null });
             using var traceLog = new TraceLog(etlx);
-            return Read(traceLog, eventFilter, pid, threadNames, log);
+            return Read(traceLog, eventFilter, pid, threadNames, log, window);
         }
         finally
         {
@@ -67,7 +69,8 @@ internal sealed class SampleSet
         }
     }
 
-    private static SampleSet Read(TraceLog traceLog, string? eventFilter, int? pid, IReadOnlyDictionary<int, string> threadNames, TextWriter log)
+    private static SampleSet Read(TraceLog traceLog, string? eventFilter, int? pid, IReadOnlyDictionary<int, string> threadNames, TextWriter log,
+        TimeWindow window)
     {
         // Candidate events with stacks, per "provider/event", per process.
         var raw = new Dictionary<string, List<(int Pid, int Tid, CallStackIndex Stack, bool External, double Time)>>();
@@ -115,6 +118,13 @@ internal sealed class SampleSet
         var threads = new HashSet<int>();
         double first = double.MaxValue, last = double.MinValue;
         var ofProcess = events.Where(s => s.Pid == chosen).ToList();
+        var start = ofProcess.Min(s => s.Time);
+        ofProcess = ofProcess.Where(s => window.Contains((s.Time - start) / 1000)).ToList();
+        if (ofProcess.Count == 0)
+        {
+            throw new InvalidDataException($"no samples of pid {chosen} between {window}; the trace holds {(events.Where(s => s.Pid == chosen).Max(s => s.Time) - start) / 1000:0.0} s of them");
+        }
+
         var longRuns = kind == SampleKind.ThreadTime ? LongExternalRuns(ofProcess) : [];
         for (var i = 0; i < ofProcess.Count; i++)
         {
@@ -122,7 +132,7 @@ internal sealed class SampleSet
             if (!stacks.TryGetValue(s.Stack, out var stack)) stacks[s.Stack] = stack = ReadStack(traceLog, s.Stack, frames, byName);
             var blocked = kind == SampleKind.ThreadTime && s.External && (longRuns.Contains(i) || Buckets.IsBlockedLeaf(stack));
             var bucket = blocked ? Buckets.Blocked : Buckets.Classify(stack, threadNames.GetValueOrDefault(s.Tid));
-            samples.Add(new Sample(stack, blocked, bucket, s.Tid));
+            samples.Add(new Sample(stack, blocked, bucket, s.Tid, (s.Time - start) / 1000));
             threads.Add(s.Tid);
             first = Math.Min(first, s.Time);
             last = Math.Max(last, s.Time);
@@ -224,4 +234,12 @@ internal sealed class SampleSet
         if (m.EndsWith(".so", StringComparison.Ordinal) || m.Contains(".so.", StringComparison.Ordinal) || m.StartsWith('[')) return Layer.OtherNative;
         return Layer.Managed;
     }
+}
+
+/// <summary>The part of a trace to report, in seconds since the process's first sample (--from, --to); default: all.</summary>
+internal readonly record struct TimeWindow(double? From, double? To)
+{
+    public bool Contains(double second) => (From is not { } from || second >= from) && (To is not { } to || second < to);
+
+    public override string ToString() => $"{From ?? 0:0.#} s and {(To is { } to ? $"{to:0.#} s" : "the end")}";
 }
