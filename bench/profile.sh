@@ -10,7 +10,8 @@
 #   seconds  how long to sample (10)
 #   out-dir  where <name>.nettrace and <name>.md go (.run/profiles/<time>)
 #
-# Settings (environment): PROFILER (auto: collect-linux, else EventPipe; linux; eventpipe), TOP (20 rows per frame
+# Settings (environment): PROFILER (auto: collect-linux, else EventPipe; linux; eventpipe; gc: no CPU samples, the
+# runtime's GC events instead, reported as the collections' pauses by generation and phase), TOP (20 rows per frame
 # table), FILTER (OrleansChat: the frames listed apart; empty for none), NO_BUILD=1 (do not build TraceReport).
 #
 # Collection: first `dotnet-trace collect-linux --profile cpu-sampling` (perf CPU samples, kernel and native frames
@@ -31,7 +32,7 @@ PROFILER="${PROFILER:-auto}"
 TOP="${TOP:-20}"
 FILTER="${FILTER-OrleansChat}"
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 ]] || { echo "profile.sh: seconds must be a whole number >= 1, not '$seconds'" >&2; exit 2; }
-case "$PROFILER" in auto|linux|eventpipe) ;; *) echo "profile.sh: PROFILER is auto, linux or eventpipe, not '$PROFILER'" >&2; exit 2 ;; esac
+case "$PROFILER" in auto|linux|eventpipe|gc) ;; *) echo "profile.sh: PROFILER is auto, linux, eventpipe or gc, not '$PROFILER'" >&2; exit 2 ;; esac
 
 # --- which process ---------------------------------------------------------------------------------------------
 pid_dirs=()
@@ -123,7 +124,10 @@ snapshots=$!
 stop_snapshots() { rm -f "$out/.sampling-$name"; wait "$snapshots" 2>/dev/null || true; }
 trap stop_snapshots EXIT
 
-if [[ "$PROFILER" != eventpipe ]]; then
+if [[ "$PROFILER" == gc ]]; then
+  try_collect "runtime GC events" collect --providers Microsoft-Windows-DotNETRuntime:0x1:4 ||
+    { echo "profile.sh: collecting GC events failed; see $log" >&2; exit 1; }
+elif [[ "$PROFILER" != eventpipe ]]; then
   if try_collect "perf CPU sampling (collect-linux)" collect-linux --profile cpu-sampling; then :
   elif [[ "$PROFILER" == linux ]]; then
     echo "profile.sh: collect-linux failed and PROFILER=linux; see $log" >&2; exit 1
@@ -148,6 +152,7 @@ args=("$trace" --pid "$pid" --top "$TOP" --out "$report" --threads "$threads"
 for n in "${notes[@]}"; do args+=(--note "$n"); done
 args+=(--note "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores")
 [[ -n "$FILTER" ]] && args+=(--filter "$FILTER")
+[[ "$PROFILER" == gc ]] && args+=(--gc)
 dotnet "$report_dll" "${args[@]}"
 
 echo "profile.sh: wrote $trace" >&2
