@@ -150,10 +150,10 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
         if (!missed && wait > TimeSpan.Zero && !HasTapBatchAfter(after))
         {
             // Nothing came in time: the tap gets an empty answer and reads again. The continuation stays on the
-            // grain's scheduler. (A signal the clock ended is done with.)
+            // grain's scheduler. (A signal the clock ended is done with, and so is its deadline.)
             if (_tapSignal is { Task.IsCompleted: true })
             {
-                _tapSignal = null;
+                SignalTaps();
             }
 
             var signal = _tapSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -71,6 +71,25 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
     }
 
     [Fact]
+    public async Task AnIdleTapWaitsOutEveryReadNotJustTheFirst()
+    {
+        var queue = NewQueue();
+        var tap = Guid.NewGuid();
+        var read = await queue.TapAs(tap, Guid.Empty, 0, 100, TimeSpan.Zero);
+        var wait = TimeSpan.FromMilliseconds(300);
+
+        // Reads that find nothing each last their wait (an idle WebFront reads once per wait, not more often).
+        for (var i = 0; i < 3; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            read = await queue.TapAs(tap, read.Epoch, read.Through, 100, wait).WaitAsync(Soon);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Assert.Empty(read.Batches);
+            Assert.True(elapsed >= wait - CoarseTimerSlack, $"read {i + 1} returned after {elapsed.TotalMilliseconds:0} ms, before its {wait.TotalMilliseconds:0} ms wait");
+        }
+    }
+
+    [Fact]
     public async Task TapsAndThePullingAgentEachGetEveryBatchWithoutTakingAnythingFromTheOthers()
     {
         var queue = NewQueue();
