@@ -208,10 +208,7 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
     [Fact]
     public async Task ABatchEveryNamedTapHasReadPastIsLetGoAndTheTapsReadOnWithoutMissingAnything()
     {
-        var queue = NewQueue();
-        Guid a = Guid.NewGuid(), b = Guid.NewGuid();
-        var startA = await queue.TapAs(a, Guid.Empty, 0, 100, TimeSpan.Zero);
-        var startB = await queue.TapAs(b, Guid.Empty, 0, 100, TimeSpan.Zero);
+        var (queue, a, startA, b, startB) = await TwoNamedTapsAsync();
         await queue.Enqueue(Batch("x"));
         await queue.Enqueue(Batch("y"));
 
@@ -240,10 +237,7 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
     [Fact]
     public async Task ANamedTapThatStopsReadingIsForgottenAndToldWhatItMissedWhenItComesBack()
     {
-        var queue = NewQueue();
-        Guid reading = Guid.NewGuid(), silent = Guid.NewGuid();
-        var live = await queue.TapAs(reading, Guid.Empty, 0, 100, TimeSpan.Zero);
-        var gone = await queue.TapAs(silent, Guid.Empty, 0, 100, TimeSpan.Zero);
+        var (queue, reading, live, silent, gone) = await TwoNamedTapsAsync();
         await queue.Enqueue(Batch("a"));
 
         // The silent tap holds "a" until it is forgotten; the live one keeps reading meanwhile.
@@ -282,6 +276,16 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
 
         Assert.Equal(new QueueTapState(1, 1, true), await queue.TapState());
         Assert.Equal(["a"], Texts(await queue.Tap(anonymous.Epoch, anonymous.Through, 100, TimeSpan.Zero)));
+    }
+
+    /// <summary>A new queue and two named taps (two WebFronts) at its start.</summary>
+    private async Task<(IWaitingQueueGrain Queue, Guid A, QueueTapRead StartA, Guid B, QueueTapRead StartB)> TwoNamedTapsAsync()
+    {
+        var queue = NewQueue();
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid();
+        var startA = await queue.TapAs(a, Guid.Empty, 0, 100, TimeSpan.Zero);
+        var startB = await queue.TapAs(b, Guid.Empty, 0, 100, TimeSpan.Zero);
+        return (queue, a, startA, b, startB);
     }
 
     private static async Task AssertEventually(Func<Task<bool>> condition, string message)
