@@ -63,7 +63,6 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     // Named taps' cursors (TapAs): a batch every one of them has read past is let go. Anonymous reads (Tap) keep the
     // last TapRetained batches until they stop.
     private readonly Dictionary<Guid, TapCursor> _taps = [];
-    private readonly List<Guid> _forgotten = [];
     private long _anonymousTapsUntil;
 
     // Until the first named tap reads this activation (or for TapForgottenAfter at most), everything is kept: taps of a
@@ -362,7 +361,7 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
         {
             if (now > cursor.AliveUntil)
             {
-                _forgotten.Add(id);
+                _taps.Remove(id); // removing while enumerating is allowed for Dictionary since .NET Core 3.0
             }
             else
             {
@@ -370,12 +369,6 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
             }
         }
 
-        foreach (var id in _forgotten)
-        {
-            _taps.Remove(id);
-        }
-
-        _forgotten.Clear();
         while (_tapRingCount > 0 && _tapRing[_tapRingStart].Token!.SequenceNumber <= through)
         {
             _tapEvictedThrough = _tapRing[_tapRingStart].Token!.SequenceNumber;

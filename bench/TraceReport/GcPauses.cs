@@ -31,8 +31,8 @@ internal static class GcPauses
             return null;
         }
 
-        const double start = 0; // TraceEvent times are relative to the start of the trace
-        var collections = gcs.Where(gc => gc.PauseDurationMSec > 0 && window.Contains((gc.StartRelativeMSec - start) / 1000)).ToList();
+        // TraceEvent's times are relative to the start of the trace.
+        var collections = gcs.Where(gc => gc.PauseDurationMSec > 0 && window.Contains(gc.StartRelativeMSec / 1000)).ToList();
         if (collections.Count == 0)
         {
             return null;
@@ -78,7 +78,7 @@ internal static class GcPauses
         md.Append("\nThe longest pauses:\n\n| at s | generation | reason | pause ms | suspending ms | promoted KB | heap after MB |\n|---:|---|---|---:|---:|---:|---:|\n");
         foreach (var gc in collections.OrderByDescending(gc => gc.PauseDurationMSec).Take(8))
         {
-            md.Append(Inv, $"| {(gc.StartRelativeMSec - start) / 1000:0.0} | gen{gc.Generation} {Kind(gc)} | {gc.Reason} | {gc.PauseDurationMSec:0.00} | {gc.SuspendDurationMSec:0.00} | ");
+            md.Append(Inv, $"| {gc.StartRelativeMSec / 1000:0.0} | gen{gc.Generation} {Kind(gc)} | {gc.Reason} | {gc.PauseDurationMSec:0.00} | {gc.SuspendDurationMSec:0.00} | ");
             md.Append(Inv, $"{gc.PromotedMB * 1024:N0} | {gc.HeapSizeAfterMB:0.0} |\n");
         }
 

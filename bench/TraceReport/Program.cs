@@ -20,7 +20,8 @@ const string Usage = """
       --from S --to S only the samples from S seconds after the process's first sample (--from) and before
                      S seconds (--to): the report of a spike seen in the "Over time" table of a longer trace
       --gc           only the garbage collections' pauses (the trace needs the runtime's GC events; profile.sh
-                     collects them); a CPU report appends the same table when the trace has them
+                     collects them); a CPU report appends the same table when the trace has them. Its --from/--to
+                     count from the start of the trace, not from a sample
     """;
 
 string? trace = null, filter = null, output = null, eventFilter = null, title = null, threadsFile = null, callees = null;
