@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace OrleansChat.Hosting;
 
 /// <summary>Orleans settings of a chat silo or client, bound from the <c>Orleans</c> configuration section.</summary>
-public sealed class ChatClusterOptions
+public sealed class ChatClusterOptions : IValidatableObject
 {
     public const string SectionName = "Orleans";
 
@@ -108,6 +108,9 @@ public sealed class ChatClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan StreamQueueWait { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How much longer than <see cref="StreamQueueWait"/> a grain call must be allowed to wait for its response.</summary>
+    public static readonly TimeSpan QueueReadMargin = TimeSpan.FromMilliseconds(500);
+
     /// <summary>
     /// How long a pulling agent waits after an empty read before it reads its queue again. With polled queues this
     /// is the floor of chunk latency, and its cost is idle CPU (docs/measurements.md); with waiting queues an empty
@@ -141,6 +144,17 @@ public sealed class ChatClusterOptions
     /// <summary>Number of memory stream queues (each has a pulling agent polling it).</summary>
     [Range(1, 256)]
     public int StreamQueueCount { get; set; } = 4;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A queue read (a pulling agent's, a WebFront's tap) waits up to StreamQueueWait inside one grain call.
+        if (StreamQueueWait + QueueReadMargin > ResponseTimeout)
+        {
+            yield return new ValidationResult(
+                $"must be shorter than Orleans:ResponseTimeout ({ResponseTimeout}) by at least {QueueReadMargin.TotalMilliseconds:0} ms: a stream queue read waits that long inside one grain call.",
+                [nameof(StreamQueueWait)]);
+        }
+    }
 }
 
 /// <summary>How the room streams' queues are read (<see cref="ChatClusterOptions.StreamQueues"/>).</summary>

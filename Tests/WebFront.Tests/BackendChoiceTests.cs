@@ -42,6 +42,19 @@ public sealed class BackendChoiceTests
         Assert.Contains("Orleans:Gateways", error.Message);
     }
 
+    [Fact]
+    public void AStreamQueueWaitAsLongAsTheResponseTimeoutIsRefused()
+    {
+        // Every queue read would time out instead of returning empty.
+        var error = Assert.Throws<OptionsValidationException>(() => HostsASilo(new Dictionary<string, string?>
+        {
+            ["Orleans:StreamQueueWait"] = "00:00:05",
+            ["Orleans:ResponseTimeout"] = "00:00:05",
+        }));
+        Assert.Contains("Orleans:StreamQueueWait", error.Message);
+        Assert.Contains("ResponseTimeout", error.Message);
+    }
+
     private static bool HostsASilo(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();

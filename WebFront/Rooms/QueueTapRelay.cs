@@ -27,9 +27,6 @@ internal sealed class QueueTapRelay(
     private static readonly TimeSpan MovingPause = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxFailurePause = TimeSpan.FromSeconds(2);
 
-    /// <summary>How much longer than its wait a read may take before it is given up and made again.</summary>
-    private static readonly TimeSpan ReadGrace = TimeSpan.FromSeconds(5);
-
     /// <summary>This WebFront's name at the queues: each keeps what this WebFront has not read yet, and no more.</summary>
     private readonly Guid _tap = Guid.NewGuid();
 
@@ -51,7 +48,10 @@ internal sealed class QueueTapRelay(
 
         var mapper = new HashRingBasedStreamQueueMapper(queues.Get(ChatStreams.ProviderName), ChatStreams.ProviderName);
         var wait = waiting.Get(ChatStreams.ProviderName).Wait;
-        return Task.WhenAll(mapper.GetAllQueues().Select(queue => Task.Run(() => TapAsync(queue, mapper, wait, stoppingToken), stoppingToken)));
+        var taps = Task.WhenAll(mapper.GetAllQueues().Select(queue => Task.Run(() => TapAsync(queue, mapper, wait, stoppingToken), stoppingToken)));
+
+        // Stopping does not wait for the reads in flight (each ends within its wait, then its loop sees the token).
+        return Task.WhenAny(taps, Task.Delay(Timeout.Infinite, stoppingToken)).Unwrap();
     }
 
     private async Task TapAsync(QueueId queue, HashRingBasedStreamQueueMapper mapper, TimeSpan wait, CancellationToken stoppingToken)
@@ -67,10 +67,13 @@ internal sealed class QueueTapRelay(
             QueueTapRead read;
             try
             {
-                read = await grain.TapAs(_tap, epoch, through, maxBatches, wait).WaitAsync(wait + ReadGrace, stoppingToken);
+                // No timer or token of its own per read (they were a sixth of this loop's allocations): a read
+                // ends within its wait, and one to a silo that died fails when Orleans gives up on that silo, or
+                // at the call's response timeout (IWaitingQueueGrain.TapAs).
+                read = await grain.TapAs(_tap, epoch, through, maxBatches, wait);
                 failures = 0;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
@@ -83,6 +86,11 @@ internal sealed class QueueTapRelay(
                 WebFrontLog.TapReadFailed(logger, ex, name, failures, pause);
                 await Task.Delay(pause, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
+            }
+
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
 
             Interlocked.Increment(ref _reads);

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Runtime.CompilerServices;
 
 namespace OrleansChat.WebFront.Sockets;
 
@@ -30,13 +30,9 @@ internal sealed class SocketOutbox
     private readonly Lock _gate = new();
     private readonly Queue<OutboundFrame> _queue = new();
 
-    // A doorbell for the one writer: holds a token while frames may be waiting (capacity 1, extra rings are dropped).
-    // Rung outside _gate, so the lock is never held while a thread-pool thread is being woken.
-    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.DropWrite,
-    });
+    // Wakes the one writer while frames may be waiting. Rung outside _gate, so the lock is never held while a
+    // thread-pool thread is being woken.
+    private readonly WriterDoorbell _doorbell = new();
 
     // Guarded by _gate.
     private OutboxPhase _phase = OutboxPhase.Idle;
@@ -319,18 +315,18 @@ internal sealed class SocketOutbox
     }
 
     /// <summary>For the writer: waits until a frame may be waiting; false once completed and empty.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
     {
-        if (!await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        if (await _doorbell.WaitAsync(cancellationToken).ConfigureAwait(false))
         {
-            lock (_gate)
-            {
-                return _queue.Count > 0;
-            }
+            return true;
         }
 
-        _doorbell.Reader.TryRead(out _);
-        return true;
+        lock (_gate)
+        {
+            return _queue.Count > 0;
+        }
     }
 
     /// <summary>No more frames will be offered: the writer sends what is queued and stops.</summary>
@@ -342,7 +338,7 @@ internal sealed class SocketOutbox
             _held = null;
         }
 
-        _doorbell.Writer.TryComplete();
+        _doorbell.Close();
     }
 
     /// <summary>Queues a frame (under _gate); true when the queue was empty, i.e. the writer must be rung.</summary>
@@ -360,7 +356,7 @@ internal sealed class SocketOutbox
     {
         if (ring)
         {
-            _doorbell.Writer.TryWrite(true);
+            _doorbell.Ring();
         }
     }
 

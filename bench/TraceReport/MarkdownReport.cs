@@ -4,7 +4,7 @@ using System.Text;
 namespace OrleansChat.TraceReport;
 
 /// <summary>Options of one report.</summary>
-internal sealed record ReportOptions(string TracePath, int Top, string? Filter, string? Title, IReadOnlyList<string> Notes, string? Callees = null);
+internal sealed record ReportOptions(string TracePath, int Top, string? Filter, string? Title, IReadOnlyList<string> Notes, string? Callees = null, string? Callers = null);
 
 /// <summary>Writes the markdown report of a <see cref="SampleSet"/>.</summary>
 internal static class MarkdownReport
@@ -116,7 +116,12 @@ internal static class MarkdownReport
 
         if (!string.IsNullOrEmpty(options.Callees))
         {
-            CalleeTable(md, counted, options.Callees, n, options.Top);
+            ChainTable(md, counted, options.Callees, n, options.Top, callers: false);
+        }
+
+        if (!string.IsNullOrEmpty(options.Callers))
+        {
+            ChainTable(md, counted, options.Callers, n, options.Top, callers: true);
         }
 
         var unmatched = counted.Where(s => s.Bucket == Buckets.UnmatchedManaged).ToList();
@@ -135,46 +140,59 @@ internal static class MarkdownReport
     }
 
     /// <summary>
-    /// What the frames containing <paramref name="text"/> call: for each sample with such a frame, the next
-    /// <see cref="CalleeDepth"/> frames towards the leaf below the outermost one (e.g. which timer callbacks
-    /// <c>TimerQueue.FireNextTimers</c> runs, or who queues thread-pool work).
+    /// What the frames containing <paramref name="text"/> call (<paramref name="callers"/> false): for each sample with
+    /// such a frame, the next <see cref="ChainDepth"/> frames towards the leaf below the outermost one (e.g. which timer
+    /// callbacks <c>TimerQueue.FireNextTimers</c> runs). Or what calls them (<paramref name="callers"/> true): the next
+    /// frames towards the root above the innermost one (e.g. whose async methods an allocating
+    /// <c>GetStateMachineBox</c> belongs to, in an allocation-tick trace).
     /// </summary>
-    private static void CalleeTable(StringBuilder md, IReadOnlyList<Sample> counted, string text, int n, int top)
+    private static void ChainTable(StringBuilder md, IReadOnlyList<Sample> counted, string text, int n, int top, bool callers)
     {
         var chains = new Dictionary<string, int>();
         var matched = 0;
         foreach (var sample in counted)
         {
-            var outer = -1;
-            for (var i = sample.Stack.Length - 1; i >= 0; i--)
+            var at = -1;
+            if (callers)
             {
-                if (sample.Stack[i].Display.Contains(text, StringComparison.OrdinalIgnoreCase))
+                for (var i = 0; i < sample.Stack.Length && at < 0; i++)
                 {
-                    outer = i;
-                    break;
+                    at = sample.Stack[i].Display.Contains(text, StringComparison.OrdinalIgnoreCase) ? i : -1;
+                }
+            }
+            else
+            {
+                for (var i = sample.Stack.Length - 1; i >= 0 && at < 0; i--)
+                {
+                    at = sample.Stack[i].Display.Contains(text, StringComparison.OrdinalIgnoreCase) ? i : -1;
                 }
             }
 
-            if (outer < 0)
+            if (at < 0)
             {
                 continue;
             }
 
             matched++;
-            var below = Enumerable.Range(1, CalleeDepth).Select(d => outer - d).Where(i => i >= 0).Select(i => sample.Stack[i].Display).ToList();
-            var chain = below.Count == 0 ? Code("(the frame itself)") : string.Join(" → ", below.Select(Code));
+            var step = callers ? 1 : -1;
+            var next = Enumerable.Range(1, ChainDepth).Select(d => at + d * step).Where(i => i >= 0 && i < sample.Stack.Length).Select(i => sample.Stack[i].Display).ToList();
+            var chain = next.Count == 0 ? Code("(the frame itself)") : string.Join(callers ? " ← " : " → ", next.Select(Code));
             chains[chain] = chains.GetValueOrDefault(chain) + 1;
         }
 
-        md.Append(Inv, $"## Called from `{text}`\n\n{matched:N0} samples ({Pct(matched, n)}) have a frame containing it; ");
-        md.Append(Inv, $"below the outermost one, the next {CalleeDepth} frames towards the leaf:\n\n");
+        var heading = callers ? "Callers of" : "Called from";
+        md.Append(Inv, $"## {heading} `{text}`\n\n");
+        md.Append(Inv, $"{matched:N0} samples ({Pct(matched, n)}) have a frame containing it; ");
+        var where = callers ? "above the innermost one" : "below the outermost one";
+        var towards = callers ? "root" : "leaf";
+        md.Append(Inv, $"{where}, the next {ChainDepth} frames towards the {towards}:\n\n");
         if (matched == 0)
         {
             md.Append("None.\n\n");
             return;
         }
 
-        md.Append("| # | callees | samples | share |\n|---:|---|---:|---:|\n");
+        md.Append(Inv, $"| # | {(callers ? "callers" : "callees")} | samples | share |\n|---:|---|---:|---:|\n");
         var row = 0;
         foreach (var (chain, count) in chains.OrderByDescending(k => k.Value).Take(top).Select(k => (k.Key, k.Value)))
         {
@@ -184,7 +202,7 @@ internal static class MarkdownReport
         md.Append('\n');
     }
 
-    private const int CalleeDepth = 3;
+    private const int ChainDepth = 3;
 
     private static void FrameTable(StringBuilder md, string title, Dictionary<Frame, int> exclusive, Dictionary<Frame, int> inclusive,
         int n, int top, bool exclusiveFirst)

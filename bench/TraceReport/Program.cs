@@ -3,7 +3,7 @@ using OrleansChat.TraceReport;
 // TraceReport: a markdown report of a .nettrace sampling profile (bench/profile.sh runs it; see bench/README.md).
 const string Usage = """
     usage: TraceReport <trace.nettrace> [--top N] [--filter TEXT] [--out report.md] [--pid PID] [--event TEXT]
-                       [--title TEXT] [--note TEXT]... [--threads FILE] [--callees TEXT] [--from S] [--to S] [--gc]
+                       [--title TEXT] [--note TEXT]... [--threads FILE] [--callees TEXT] [--callers TEXT] [--from S] [--to S] [--gc]
       --top N        rows in the frame tables (20)
       --filter TEXT  also list the top frames of modules whose name contains TEXT or methods whose name
                      starts with it (e.g. OrleansChat)
@@ -17,6 +17,8 @@ const string Usage = """
                      they name the runtime's native threads (GC, EventPipe) and make a per-thread table
       --callees TEXT what the frames containing TEXT call: the next frames below the outermost such frame of each
                      sample, counted (e.g. --callees TimerQueue.FireNextTimers: which timer callbacks run)
+      --callers TEXT what calls the frames containing TEXT: the next frames above the innermost such frame of each
+                     sample, counted (e.g. --event AllocationTick --callers GetStateMachineBox: whose async methods allocate)
       --from S --to S only the samples from S seconds after the process's first sample (--from) and before
                      S seconds (--to): the report of a spike seen in the "Over time" table of a longer trace
       --gc           only the garbage collections' pauses (the trace needs the runtime's GC events; profile.sh
@@ -24,7 +26,7 @@ const string Usage = """
                      count from the start of the trace, not from a sample
     """;
 
-string? trace = null, filter = null, output = null, eventFilter = null, title = null, threadsFile = null, callees = null;
+string? trace = null, filter = null, output = null, eventFilter = null, title = null, threadsFile = null, callees = null, callers = null;
 int top = 20;
 double? from = null, to = null;
 var gcOnly = false;
@@ -44,6 +46,7 @@ for (var i = 0; i < args.Length; i++)
         case "--note": notes.Add(Value()); break;
         case "--threads": threadsFile = Value(); break;
         case "--callees": callees = Value(); break;
+        case "--callers": callers = Value(); break;
         case "--from": from = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--to": to = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--gc": gcOnly = true; break;
@@ -93,7 +96,7 @@ try
     else
     {
         var set = SampleSet.Read(trace, eventFilter, pid, threadNames, Console.Error, window);
-        markdown = MarkdownReport.Write(set, new ReportOptions(trace, top, filter, title, notes, callees)) + GcPauses.Report(trace, set.ProcessId, window);
+        markdown = MarkdownReport.Write(set, new ReportOptions(trace, top, filter, title, notes, callees, callers)) + GcPauses.Report(trace, set.ProcessId, window);
     }
 
     if (output is null) Console.Out.Write(markdown);
