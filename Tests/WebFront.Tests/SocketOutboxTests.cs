@@ -113,21 +113,34 @@ public sealed class SocketOutboxTests
     public async Task TheWriterWakesForEachFrameAndStopsAfterTheLastOnceCompleted()
     {
         var outbox = LiveOutbox(capacity: 8, welcomeSeq: 0);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        Assert.True(await outbox.WaitAsync(timeout.Token), "the welcome rang the writer");
+        Assert.True(await Within(outbox.WaitAsync()), "the welcome rang the writer");
         Assert.Empty(Drain(outbox));
-        var waiting = outbox.WaitAsync(timeout.Token).AsTask();
+        var waiting = outbox.WaitAsync().AsTask();
         Assert.False(waiting.IsCompleted);
         outbox.OfferEvent(1, Bytes("e1"));
-        Assert.True(await waiting);
+        Assert.True(await Within(waiting));
         Assert.Equal(["e1"], Drain(outbox));
 
         outbox.OfferEvent(2, Bytes("e2"));
         outbox.Complete();
         Assert.Equal(OfferResult.Ignored, outbox.OfferEvent(3, Bytes("e3")));
-        Assert.True(await outbox.WaitAsync(timeout.Token));
+        Assert.True(await Within(outbox.WaitAsync()));
         Assert.Equal(["e2"], Drain(outbox));
-        Assert.False(await outbox.WaitAsync(timeout.Token));
+        Assert.False(await Within(outbox.WaitAsync()));
+    }
+
+    [Fact]
+    public async Task CompletingEndsAWriterThatIsWaiting()
+    {
+        // How a writer whose connection ends stops: its wait has no token (SocketWriter completes the outbox).
+        var outbox = LiveOutbox(capacity: 8, welcomeSeq: 0);
+        Assert.True(await Within(outbox.WaitAsync()));
+        Drain(outbox);
+        var waiting = outbox.WaitAsync().AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        outbox.Complete();
+        Assert.False(await Within(waiting));
     }
 
     [Fact]
@@ -179,6 +192,10 @@ public sealed class SocketOutboxTests
         Assert.Equal(["e20", "after a reactivation"], Drain(outbox));
         Assert.Equal(0, _welcomesAsked);
     }
+
+    private static Task<bool> Within(ValueTask<bool> wait) => Within(wait.AsTask());
+
+    private static Task<bool> Within(Task<bool> wait) => wait.WaitAsync(TimeSpan.FromSeconds(10));
 
     private SocketOutbox NewOutbox(int capacity) => new(capacity, () => _welcomesAsked++);
 

@@ -67,9 +67,9 @@ internal sealed class QueueTapRelay(
             QueueTapRead read;
             try
             {
-                // No timer or token of its own per read (they were a sixth of this loop's allocations): a read
-                // ends within its wait, and one to a silo that died fails when Orleans gives up on that silo, or
-                // at the call's response timeout (IWaitingQueueGrain.TapAs).
+                // No timer or token of its own per read (a promise, a timer and a registration each time): a read
+                // ends within its wait, and one to a silo that died fails when Orleans gives up on that silo, or at
+                // the cluster's response timeout (Orleans:ResponseTimeout, which Orleans:StreamQueueWait stays under).
                 read = await grain.TapAs(_tap, epoch, through, maxBatches, wait);
                 failures = 0;
             }

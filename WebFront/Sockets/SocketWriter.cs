@@ -14,9 +14,12 @@ internal sealed class SocketWriter(WebSocket socket, SocketOutbox outbox, ChatSo
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Canceled, the writer takes no more frames (its wait has no token of its own: SocketOutbox.WaitAsync).
+        using var stop = cancellationToken.UnsafeRegister(static outbox => ((SocketOutbox)outbox!).Complete(), outbox);
         try
         {
-            while (await outbox.WaitAsync(cancellationToken))
+            while (await outbox.WaitAsync())
             {
                 while (outbox.TryTake(out var frame))
                 {
