@@ -15,7 +15,8 @@ internal sealed class SocketWriter(WebSocket socket, SocketOutbox outbox, ChatSo
     {
         using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        // Canceled, the writer takes no more frames (its wait has no token of its own: SocketOutbox.WaitAsync).
+        // Its wait has no token of its own (SocketOutbox.WaitAsync): canceled, the writer completes the outbox, which
+        // ends the wait; a frame still queued then fails to send with the canceled token, and the loop ends.
         using var stop = cancellationToken.UnsafeRegister(static outbox => ((SocketOutbox)outbox!).Complete(), outbox);
         try
         {
