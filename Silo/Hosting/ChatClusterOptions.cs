@@ -109,7 +109,7 @@ public sealed class ChatClusterOptions : IValidatableObject
     public TimeSpan StreamQueueWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How much longer than <see cref="StreamQueueWait"/> a grain call must be allowed to wait for its response.</summary>
-    public static readonly TimeSpan QueueReadMargin = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan QueueReadMargin = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// How long a pulling agent waits after an empty read before it reads its queue again. With polled queues this
