@@ -164,6 +164,18 @@ done
 # The harness runs from a copy, so a rebuild of the checkout during the run cannot change it.
 cp -r "$root/bench/ChatLoad/bin/Release/net10.0" "$work/chatload"
 CHATLOAD=(dotnet "$work/chatload/ChatLoad.dll" run)
+
+# Servers that are not this run's (a cluster left running on other ports, a test run, another bench) share the cores
+# with what it measures without being counted: the port check above does not see them. Name them at the start, and
+# say so in every report. (Idle build servers are left out.)
+others="$(ps -eo pid=,args= | awk '/(redis-server|nginx: master|OrleansChat\.|[ \/]node |dotnet [^ ]*\.dll)/ \
+  && !/(MSBuild\.dll|VBCSCompiler|rzc\.dll|awk )/ { $1 = $1; print }')"
+if [[ -n "$others" ]]; then
+  echo "bench: other servers are running beside this run (their CPU is not counted, but they share the cores):" >&2
+  sed 's/^/  /' <<<"$others" >&2
+  NOTE="${NOTE:+$NOTE; }$(wc -l <<<"$others") other server process(es) were running at the start: $(awk '{ n = ($2 ~ /dotnet$/ ? $3 : $2); sub(/.*\//, "", n); sub(/:$/, "", n); print n }' <<<"$others" | sort | uniq -c \
+    | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')"
+fi
 cluster() { "$SERVER_ROOT/scripts/cluster.sh" "$@"; }
 
 embedded_pid=""

@@ -444,6 +444,40 @@ public sealed class BenchClient : IChatEvents
         }
     }
 
+    /// <summary>
+    /// Of the chunks the other members of this room sent in <paramref name="step"/> that have not arrived here, how many
+    /// are newer than the last chunk that did arrive from their sender: still on their way (late), not skipped. A chunk
+    /// missing from before a later one of the same sender was skipped (lost in the strict sense).
+    /// </summary>
+    public long MissingButNewest(int step)
+    {
+        long late = 0;
+        var members = _run.Options.ClientsPerRoom;
+        for (var slot = 0; slot < members; slot++)
+        {
+            if (slot == Slot || _run.Client((Room * members) + slot) is not { } sender || sender.Chunks.Count == 0)
+            {
+                continue;
+            }
+
+            lock (_gate)
+            {
+                var track = _tracks[slot];
+                var seq = 0L;
+                foreach (var sent in sender.Chunks.Entries())
+                {
+                    seq++;
+                    if (sent.Step == step && seq > (track?.MaxSeq ?? 0) && track?.Seen.Contains(seq) != true)
+                    {
+                        late++;
+                    }
+                }
+            }
+        }
+
+        return late;
+    }
+
     public bool IsCommitConfirmed(int number)
     {
         lock (_gate)

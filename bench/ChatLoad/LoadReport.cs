@@ -41,7 +41,12 @@ public sealed record ProcessMemory(
 
 public sealed record ConnectResult(int Requested, int Connected, int Failed, int Retries, double Seconds, double PerSecond);
 
-/// <summary>One load step: the measured window after its warm-up, plus everything sent in the step checked for loss.</summary>
+/// <summary>
+/// One load step: the measured window after its warm-up, plus everything sent in the step checked for loss.
+/// <see cref="Lost"/> counts the chunk deliveries that had not arrived when the drain after the step ended;
+/// <see cref="LateAtDrainEnd"/> is the part of them newer than the last chunk that did arrive from the same sender (still
+/// on their way, as in an overloaded step), so <c>Lost - LateAtDrainEnd</c> were skipped: a later chunk came instead.
+/// </summary>
 public sealed record StepResult(
     string Label,
     int TypistsPerRoom,
@@ -51,6 +56,7 @@ public sealed record StepResult(
     long ExpectedDeliveries,
     long Delivered,
     long Lost,
+    long LateAtDrainEnd,
     long Duplicated,
     long OutOfOrder,
     long WindowDeliveries,

@@ -94,6 +94,9 @@ public sealed partial class LoadRun : IAsyncDisposable
 
     public string RoomName(int room) => Options.RoomPrefix + "-" + room.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Every client of the run, by global index (room * clientsPerRoom + slot).</summary>
+    public IReadOnlyList<BenchClient> Clients => _clients;
+
     internal BenchClient? Client(int index) => (uint)index < (uint)_clients.Length ? _clients[index] : null;
 
     internal BenchClient? Sender(ReadOnlySpan<char> senderId) =>
@@ -250,7 +253,7 @@ public sealed partial class LoadRun : IAsyncDisposable
     public static string Describe(StepResult r) =>
         string.Create(CultureInfo.InvariantCulture,
             $"step {r.Label}: p50 {r.Latency.P50} p99 {r.Latency.P99} max {r.Latency.Max} ms, {r.DeliveriesPerSecond:0}/s, " +
-            $"sent {r.ChunksSent} expected {r.ExpectedDeliveries} delivered {r.Delivered} lost {r.Lost} dup {r.Duplicated} ooo {r.OutOfOrder}, " +
+            $"sent {r.ChunksSent} expected {r.ExpectedDeliveries} delivered {r.Delivered} lost {r.Lost} ({r.LateAtDrainEnd} late) dup {r.Duplicated} ooo {r.OutOfOrder}, " +
             $"commits lost {r.LostCommits}, server CPU {r.ServerCpuSeconds:0.00} s ({r.CpuPerDeliveryUs:0} us/delivery), harness {r.HarnessCpuPercentOfCore:0}% of a core, " +
             $"other processes {r.OtherCpuPercentOfCore:0}% of a core, " +
             $"load {r.LoadAverageStart:0.0}->{r.LoadAverageEnd:0.0}{(r.Errors.Count > 0 ? ", errors " + string.Join(' ', r.Errors.Select(e => $"{e.Key}={e.Value}")) : "")}");
@@ -462,6 +465,9 @@ public sealed partial class LoadRun : IAsyncDisposable
             gaps += Interlocked.Exchange(ref client.RoomSeqGaps, 0);
         }
 
+        var lost = Math.Max(0, expected - delivered);
+        var late = lost == 0 ? 0 : _clients.Sum(c => c.MissingButNewest(step));
+
         var cpu = options.Processes.Select((p, i) =>
         {
             // A process restarted in the window (S6) counts its new life's CPU only.
@@ -478,7 +484,8 @@ public sealed partial class LoadRun : IAsyncDisposable
             sent,
             expected,
             delivered,
-            Math.Max(0, expected - delivered),
+            lost,
+            Math.Min(late, lost),
             duplicates,
             outOfOrder,
             windowDelivered,

@@ -35,7 +35,7 @@ public static class MarkdownReport
             {
                 md.AppendLine(string.Create(CultureInfo.InvariantCulture, 
                     $"| {r.Scenario} | {r.Mode} | {r.Rooms}×{r.ClientsPerRoom} | {r.Connect.Connected} | {s.Label} | {s.Latency.P50} | {s.Latency.P90} | {s.Latency.P99} | {s.Latency.Max} | " +
-                    $"{s.CrossWebFrontLatency.P99} | {s.CommitLatency.P99} | {s.DeliveriesPerSecond:0} | {s.Lost} | {s.Duplicated} | {s.OutOfOrder} | {s.LostCommits} | {Errors(s.Errors)} | " +
+                    $"{s.CrossWebFrontLatency.P99} | {s.CommitLatency.P99} | {s.DeliveriesPerSecond:0} | {Lost(s)} | {s.Duplicated} | {s.OutOfOrder} | {s.LostCommits} | {Errors(s.Errors)} | " +
                     $"{s.ServerCpuPercentOfMachine:0.0} | {s.CpuPerDeliveryUs:0.0} | {s.HarnessCpuPercentOfCore:0} | {s.OtherCpuPercentOfCore:0} | {s.LoadAverageStart:0.0}→{s.LoadAverageEnd:0.0} |"));
             }
         }
@@ -129,7 +129,7 @@ public static class MarkdownReport
             {
                 var s = r.Steps[0];
                 yield return string.Create(CultureInfo.InvariantCulture, $"{scenario} ({r.Mode}) p99 < {limit} ms: {s.Latency.P99} ms, {Verdict(s.Latency.P99 < limit, s.Latency.P99 - limit, "ms")}; " +
-                    $"lost/dup/reordered/lost commits {s.Lost}/{s.Duplicated}/{s.OutOfOrder}/{s.LostCommits}: {(s.Clean ? "met" : "**missed**")}");
+                    $"lost/dup/reordered/lost commits {Lost(s)}/{s.Duplicated}/{s.OutOfOrder}/{s.LostCommits}: {(s.Clean ? "met" : "**missed**")}");
                 if (scenario == "S3")
                 {
                     yield return string.Create(CultureInfo.InvariantCulture, $"S3 ({r.Mode}) server CPU per delivered chunk < 120 µs: {s.CpuPerDeliveryUs} µs, {Verdict(s.CpuPerDeliveryUs < 120, s.CpuPerDeliveryUs - 120, "µs")}");
@@ -158,6 +158,10 @@ public static class MarkdownReport
 
     private static string Verdict(bool met, double by, string unit) =>
         met ? "met" : string.Create(CultureInfo.InvariantCulture, $"**missed by {by:0.0} {unit}**");
+
+    /// <summary>The lost deliveries, and how many of them were still on their way when the drain ended.</summary>
+    private static string Lost(StepResult step) =>
+        step.LateAtDrainEnd > 0 ? string.Create(CultureInfo.InvariantCulture, $"{step.Lost} ({step.LateAtDrainEnd} late)") : step.Lost.ToString(CultureInfo.InvariantCulture);
 
     private static string Errors(IReadOnlyDictionary<string, long> errors) =>
         errors.Count == 0 ? "" : string.Join(" ", errors.Select(e => $"{e.Key}={e.Value}"));
