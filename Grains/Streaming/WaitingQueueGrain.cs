@@ -70,9 +70,11 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     private long _keepAllUntil = Environment.TickCount64 + (long)TapForgottenAfter.TotalMilliseconds;
 
     // Waiting tap reads end at the next enqueue, or when the earliest of their waits is over: one clock per activation
-    // checks (no timer per read). A thread-pool timer, not a grain timer: it must also end the waits while the
-    // activation drains its requests to deactivate or move, when grain timers no longer tick.
+    // (no timer per read), set for that deadline only, so an idle queue wakes once per wait, not on a fixed tick. A
+    // thread-pool timer, not a grain timer: it must also end the waits while the activation drains its requests to
+    // deactivate or move, when grain timers no longer tick.
     private long _tapWaitDeadline = long.MaxValue;
+    private long _tapWaitClockAt = long.MaxValue; // when the clock fires next (MaxValue: not set)
     private ITimer? _tapWaitClock;
 
     public Task Enqueue(ChatQueueBatch batch)
@@ -325,9 +327,6 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     /// </summary>
     public static readonly TimeSpan TapForgottenAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often waiting tap reads are checked for a wait that is over (they end up to this much late).</summary>
-    private static readonly TimeSpan TapWaitCheck = TimeSpan.FromMilliseconds(100);
-
     /// <summary>A named tap's cursor: it has every batch through <see cref="After"/>; forgotten after <see cref="AliveUntil"/>.</summary>
     private readonly record struct TapCursor(long After, long AliveUntil);
 
@@ -381,22 +380,72 @@ public sealed class WaitingQueueGrain : Grain, IWaitingQueueGrain, IGrainMigrati
     /// <summary>Waiting tap reads end by <paramref name="wait"/> from now at the latest.</summary>
     private void EndWaitsBy(TimeSpan wait)
     {
-        Volatile.Write(ref _tapWaitDeadline, Math.Min(_tapWaitDeadline, Environment.TickCount64 + (long)wait.TotalMilliseconds));
+        var deadline = Math.Min(Volatile.Read(ref _tapWaitDeadline), Environment.TickCount64 + (long)wait.TotalMilliseconds);
+
+        // A full fence between this write and the clock's check in SetClockFor, matched by the clock's exchange in
+        // EndWaitsThatAreOver: either this sees the clock unset and sets it, or the clock sees this deadline.
+        Interlocked.Exchange(ref _tapWaitDeadline, deadline);
         _tapWaitClock ??= TimeProvider.System.CreateTimer(
-            static grain => ((WaitingQueueGrain)grain!).EndWaitsThatAreOver(), this, TapWaitCheck, TapWaitCheck);
+            static grain => ((WaitingQueueGrain)grain!).EndWaitsThatAreOver(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        SetClockFor(deadline);
     }
 
     /// <summary>
-    /// On the clock's thread: ends the current waits once the earliest is over. It only completes the signal (safe from
-    /// any thread); the grain drops a completed signal on its next read. A deadline read just as the grain moves on to
-    /// a new signal may end that one early: its readers get an empty answer and read again.
+    /// Makes the clock fire by <paramref name="deadline"/> (a tick of <see cref="Environment.TickCount64"/>); from the
+    /// grain or the clock's own thread. No clock (deactivated): nothing to do.
+    /// </summary>
+    private void SetClockFor(long deadline)
+    {
+        var clock = Volatile.Read(ref _tapWaitClock);
+        while (clock is not null)
+        {
+            var setFor = Volatile.Read(ref _tapWaitClockAt);
+            if (setFor <= deadline)
+            {
+                return; // it fires by then (and looks again at the deadline when it does)
+            }
+
+            if (Interlocked.CompareExchange(ref _tapWaitClockAt, deadline, setFor) == setFor)
+            {
+                var due = Math.Max(1, deadline - Environment.TickCount64);
+                try
+                {
+                    clock.Change(TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Deactivated: the waits were ended then.
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// On the clock's thread: ends the current waits once the earliest is over, else sets the clock again for it. It
+    /// only completes the signal (safe from any thread); the grain drops a completed signal on its next read. A
+    /// deadline read just as the grain moves on to a new signal may end that one early: its readers get an empty answer
+    /// and read again. Two settings that race may leave the clock a little later than the earliest deadline, never
+    /// unset while a wait runs: each firing looks at the deadline again.
     /// </summary>
     private void EndWaitsThatAreOver()
     {
-        var signal = Volatile.Read(ref _tapSignal);
-        if (signal is not null && Environment.TickCount64 >= Volatile.Read(ref _tapWaitDeadline))
+        Interlocked.Exchange(ref _tapWaitClockAt, long.MaxValue);
+        var deadline = Volatile.Read(ref _tapWaitDeadline);
+        if (deadline == long.MaxValue)
         {
-            signal.TrySetResult();
+            return; // the waits ended with an enqueue
+        }
+
+        var signal = Volatile.Read(ref _tapSignal);
+        if (Environment.TickCount64 >= deadline)
+        {
+            signal?.TrySetResult();
+        }
+        else
+        {
+            SetClockFor(deadline);
         }
     }
 

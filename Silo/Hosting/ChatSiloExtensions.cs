@@ -90,6 +90,10 @@ public static class ChatSiloExtensions
                 silo.Configure<Orleans.Networking.Shared.SocketConnectionOptions>(o => o.IOQueueCount = ioQueues);
             }
 
+            // The chat's stateless workers (health, lease renewal) are one or two per silo: look for idle ones every
+            // 10 s, not every 500 ms (each look is a timer wake-up of an otherwise idle silo; docs/measurements.md).
+            silo.Configure<StatelessWorkerOptions>(o => o.IdleWorkersInspectionPeriod = TimeSpan.FromSeconds(10));
+
             silo.AddChatStreams(options);
         });
         return builder;

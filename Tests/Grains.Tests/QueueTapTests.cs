@@ -90,6 +90,31 @@ public sealed class QueueTapTests(DefaultLimitsClusterFixture cluster)
     }
 
     [Fact]
+    public async Task AShortWaitThatStartsAfterALongOneStillEndsOnTime()
+    {
+        // One clock per queue, set for the earliest deadline: a shorter wait must bring it forward.
+        var queue = NewQueue();
+        var start = await queue.TapAs(Guid.NewGuid(), Guid.Empty, 0, 100, TimeSpan.Zero);
+        var longRead = queue.TapAs(Guid.NewGuid(), start.Epoch, start.Through, 100, LongWait);
+        Assert.NotSame(longRead, await Task.WhenAny(longRead, Task.Delay(300))); // the clock is set for 20 s
+
+        var wait = TimeSpan.FromMilliseconds(300);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var shortRead = await queue.TapAs(Guid.NewGuid(), start.Epoch, start.Through, 100, wait).WaitAsync(Soon);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.Empty(shortRead.Batches);
+        Assert.True(elapsed >= wait - CoarseTimerSlack, $"the short read returned after {elapsed.TotalMilliseconds:0} ms");
+
+        // The waits share one end (the long one gets an empty answer and reads again), and the next long wait is a
+        // long one again: the clock set for the short deadline does not end it.
+        Assert.Empty((await longRead.WaitAsync(Soon)).Batches);
+        var again = queue.TapAs(Guid.NewGuid(), start.Epoch, start.Through, 100, LongWait);
+        Assert.NotSame(again, await Task.WhenAny(again, Task.Delay(1_000)));
+        await queue.Enqueue(Batch("after the waits"));
+        Assert.Equal(["after the waits"], Texts(await again.WaitAsync(Soon)));
+    }
+
+    [Fact]
     public async Task TapsAndThePullingAgentEachGetEveryBatchWithoutTakingAnythingFromTheOthers()
     {
         var queue = NewQueue();

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Threading.RateLimiting;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
 namespace OrleansChat.WebFront.Sockets;
@@ -16,13 +16,15 @@ internal enum Admission
 
 /// <summary>
 /// The open sockets of this WebFront: counted against <see cref="ChatSocketOptions.MaxConnections"/> and, per client
-/// address, <see cref="ChatSocketOptions.MaxConnectionsPerAddress"/> (a concurrency limiter partitioned by address);
+/// address, <see cref="ChatSocketOptions.MaxConnectionsPerAddress"/> (a count per address, kept only while the address
+/// has sockets open; no timer, unlike a partitioned rate limiter, whose clock ticks ten times a second even when idle);
 /// enumerable for lease renewal, and drained on shutdown.
 /// </summary>
-internal sealed class ConnectionRegistry : IDisposable
+internal sealed class ConnectionRegistry
 {
     private readonly int _max;
-    private readonly PartitionedRateLimiter<IPAddress?> _perAddress;
+    private readonly int _maxPerAddress;
+    private readonly Dictionary<IPAddress, int> _perAddress = [];
     private readonly ConcurrentDictionary<ChatConnection, Task> _connections = new();
     private int _open;
     private int _draining;
@@ -30,15 +32,7 @@ internal sealed class ConnectionRegistry : IDisposable
     public ConnectionRegistry(IOptions<ChatSocketOptions> options)
     {
         _max = options.Value.MaxConnections;
-        var perAddress = options.Value.MaxConnectionsPerAddress;
-        _perAddress = PartitionedRateLimiter.Create<IPAddress?, IPAddress>(address =>
-            perAddress == 0 || address is null
-                ? RateLimitPartition.GetNoLimiter(IPAddress.None)
-                : RateLimitPartition.GetConcurrencyLimiter(address, _ => new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = perAddress,
-                    QueueLimit = 0,
-                }));
+        _maxPerAddress = options.Value.MaxConnectionsPerAddress;
     }
 
     public int OpenConnections => Volatile.Read(ref _open);
@@ -59,22 +53,30 @@ internal sealed class ConnectionRegistry : IDisposable
             return Admission.Draining;
         }
 
-        var lease = _perAddress.AttemptAcquire(address);
-        if (!lease.IsAcquired)
+        var share = AddressShare.TryTake(this, address);
+        if (share is null)
         {
-            lease.Dispose();
             return Admission.AddressFull;
         }
 
         if (Interlocked.Increment(ref _open) > _max)
         {
             Interlocked.Decrement(ref _open);
-            lease.Dispose();
+            share.Dispose();
             return Admission.ServerFull;
         }
 
-        slot = lease;
+        slot = share;
         return Admission.Admitted;
+    }
+
+    /// <summary>Sockets open from <paramref name="address"/> (counted only while a per-address cap applies).</summary>
+    public int OpenFrom(IPAddress address)
+    {
+        lock (_perAddress)
+        {
+            return _perAddress.GetValueOrDefault(address);
+        }
     }
 
     public void Track(ChatConnection connection, Task running) => _connections[connection] = running;
@@ -105,7 +107,63 @@ internal sealed class ConnectionRegistry : IDisposable
     public Task WhenAllClosedAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_connections.Values).WaitAsync(cancellationToken);
 
-    public void Dispose() => _perAddress.Dispose();
-
     public static string NewConnectionId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>One socket's share of its address's cap, given back once (disposing twice gives back nothing more).</summary>
+    private sealed class AddressShare : IDisposable
+    {
+        private static readonly AddressShare Uncounted = new(null!, null);
+        private readonly ConnectionRegistry _registry;
+        private IPAddress? _address;
+
+        private AddressShare(ConnectionRegistry registry, IPAddress? address)
+        {
+            _registry = registry;
+            _address = address;
+        }
+
+        /// <summary>A share of <paramref name="address"/>'s cap, or null when it has none left.</summary>
+        public static AddressShare? TryTake(ConnectionRegistry registry, IPAddress? address)
+        {
+            if (registry._maxPerAddress == 0 || address is null)
+            {
+                return Uncounted;
+            }
+
+            lock (registry._perAddress)
+            {
+                ref var open = ref CollectionsMarshal.GetValueRefOrAddDefault(registry._perAddress, address, out _);
+                if (open >= registry._maxPerAddress)
+                {
+                    return null;
+                }
+
+                open++;
+            }
+
+            return new AddressShare(registry, address);
+        }
+
+        public void Dispose()
+        {
+            var address = Interlocked.Exchange(ref _address, null);
+            if (address is null)
+            {
+                return;
+            }
+
+            var counts = _registry._perAddress;
+            lock (counts)
+            {
+                if (counts.TryGetValue(address, out var open) && --open > 0)
+                {
+                    counts[address] = open;
+                }
+                else
+                {
+                    counts.Remove(address);
+                }
+            }
+        }
+    }
 }

@@ -3,9 +3,8 @@ using System.Threading.RateLimiting;
 namespace OrleansChat.WebFront.Sockets;
 
 /// <summary>
-/// The per-socket limits (frames, history pages) as <see cref="TokenBucketRateLimiter"/>s, the same type the
-/// per-address limits use partitioned by address. No timer per socket: the bucket is topped up by elapsed time when a
-/// token is asked for.
+/// The per-socket limits (frames, history pages) as <see cref="TokenBucketRateLimiter"/>s, the same type the new-room
+/// limit keeps per address. No timer: the bucket is topped up by elapsed time when a token is asked for.
 /// </summary>
 internal static class SocketRateLimiters
 {
