@@ -91,6 +91,32 @@ public sealed class AddressLimitTests
     }
 
     [Fact]
+    public async Task AnAddressWhoseBucketIsFullAgainIsForgotten()
+    {
+        // 600 a minute (one back every 100 ms), full buckets let go every 200 ms: Alice takes one and stops; Bob keeps
+        // taking faster than his bucket refills, so his stays.
+        using var limiter = new NewRoomLimiter(Options.Create(new ChatLimits { NewRoomsPerMinutePerAddress = 600 }), TimeSpan.FromMilliseconds(200));
+        Assert.True(limiter.TryTake(Alice));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        do
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                limiter.TryTake(Bob);
+            }
+
+            await Task.Delay(50, deadline.Token);
+        }
+        while (limiter.TrackedAddresses != 1);
+
+        // Alice's permits are all there again.
+        for (var i = 0; i < 600; i++)
+        {
+            Assert.True(limiter.TryTake(Alice), $"take {i + 1} of a fresh minute");
+        }
+    }
+
+    [Fact]
     public void WithoutACapEveryAddressCreatesRoomsFreely()
     {
         using var limiter = new NewRoomLimiter(Options.Create(new ChatLimits { NewRoomsPerMinutePerAddress = 0 }));

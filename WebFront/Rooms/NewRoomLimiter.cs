@@ -20,14 +20,22 @@ namespace OrleansChat.WebFront.Rooms;
 /// </remarks>
 internal sealed class NewRoomLimiter : IDisposable
 {
-    private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
     private readonly int _perMinute;
+    private readonly long _sweepEveryMs;
     private readonly ConcurrentDictionary<IPAddress, TokenBucketRateLimiter> _buckets = new();
-    private long _nextSweep = Environment.TickCount64 + (long)SweepEvery.TotalMilliseconds;
+    private long _nextSweep;
 
     public NewRoomLimiter(IOptions<ChatLimits> limits)
+        : this(limits, TimeSpan.FromMinutes(1))
+    {
+    }
+
+    /// <summary>With full buckets let go every <paramref name="sweepEvery"/> (tests; a minute otherwise).</summary>
+    internal NewRoomLimiter(IOptions<ChatLimits> limits, TimeSpan sweepEvery)
     {
         _perMinute = limits.Value.NewRoomsPerMinutePerAddress;
+        _sweepEveryMs = (long)sweepEvery.TotalMilliseconds;
+        _nextSweep = Environment.TickCount64 + _sweepEveryMs;
     }
 
     /// <summary>No cap: every join may create its room at once.</summary>
@@ -51,13 +59,14 @@ internal sealed class NewRoomLimiter : IDisposable
 
     /// <summary>
     /// Lets go of the buckets that are full again. A take racing with the removal of its bucket may be forgotten: that
-    /// address gets a full bucket one permit early, at most once a sweep.
+    /// address gets a full bucket one permit early, at most once a sweep. A bucket let go is not disposed (it holds no
+    /// timer), so such a take still works on it.
     /// </summary>
     private void SweepNowAndThen()
     {
         var next = Volatile.Read(ref _nextSweep);
         var now = Environment.TickCount64;
-        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + (long)SweepEvery.TotalMilliseconds, next) != next)
+        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + _sweepEveryMs, next) != next)
         {
             return;
         }
@@ -68,7 +77,6 @@ internal sealed class NewRoomLimiter : IDisposable
             if (bucket.GetStatistics()?.CurrentAvailablePermits >= _perMinute)
             {
                 _buckets.TryRemove(new KeyValuePair<IPAddress, TokenBucketRateLimiter>(address, bucket));
-                bucket.Dispose();
             }
         }
     }
