@@ -40,7 +40,7 @@ public static class ChatClientExtensions
             }
             else
             {
-                var redisOptions = RedisConfiguration.Parse(redis!);
+                var redisOptions = RedisConfiguration.Parse(redis!, "client");
                 client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions);
                 client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             }

@@ -46,18 +46,26 @@ public static class ChatSiloExtensions
             }
             else
             {
-                var redisOptions = RedisConfiguration.Parse(redis);
+                var redisOptions = RedisConfiguration.Parse(redis, "silo");
                 silo.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = options.ClusterId;
                     o.ServiceId = options.ServiceId;
                 });
                 silo.ConfigureEndpoints(AdvertisedAddress.Resolve(options.AdvertisedIP), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
-                silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+                // One Redis connection for the whole silo (SiloRedisConnection): membership, both grain storages and
+                // history share it instead of opening four.
+                var connection = silo.Services.AddSiloRedisConnection(redisOptions);
+                silo.UseRedisClustering(o =>
+                {
+                    o.ConfigurationOptions = redisOptions.Clone();
+                    o.CreateMultiplexer = _ => connection.SharedAsync();
+                });
                 // The previous version's room records: read once to migrate them, then deleted (not left empty).
                 silo.AddRedisGrainStorage(ChatStreams.HistoryStorageName, o =>
                 {
                     o.ConfigurationOptions = redisOptions.Clone();
+                    o.CreateMultiplexer = _ => connection.SharedAsync();
                     o.DeleteStateOnClear = true;
                 });
 
@@ -68,10 +76,11 @@ public static class ChatSiloExtensions
                 silo.AddRedisGrainStorage(ChatStreams.PubSubStorageName, o =>
                 {
                     o.ConfigurationOptions = redisOptions.Clone();
+                    o.CreateMultiplexer = _ => connection.SharedAsync();
                     o.DeleteStateOnClear = true;
                     o.EntryExpiry = limits.RoomExpiry;
                 });
-                silo.Services.AddRedisHistory(redisOptions, options.ServiceId);
+                silo.Services.AddRedisHistory(options.ServiceId);
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {
                     // Measured (DESIGN.md): 1 s x 2 missed probes notices a killed silo in 0.6-2.6 s; defaults take 12-18 s.
@@ -111,16 +120,26 @@ public static class ChatSiloExtensions
     }
 
     /// <summary>
-    /// Room history in Redis (<see cref="RedisRoomHistoryStore"/>), keys prefixed with the service id so deployments
-    /// sharing a Redis never meet. One connection for the silo, opened while the silo starts (<see cref="RedisHistoryConnection"/>), reconnecting by itself while Redis restarts.
+    /// The silo's one Redis connection (<see cref="SiloRedisConnection"/>), opened while the silo starts and disposed
+    /// with its services. Returned so the Orleans Redis providers can be handed it as their shared multiplexer.
     /// </summary>
-    public static IServiceCollection AddRedisHistory(this IServiceCollection services, ConfigurationOptions redis, string keyPrefix)
+    public static SiloRedisConnection AddSiloRedisConnection(this IServiceCollection services, ConfigurationOptions redis)
     {
-        services.AddSingleton(_ => new RedisHistoryConnection(redis)); // disposed with the container
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RedisHistoryConnection>());
-        services.AddSingleton(sp => sp.GetRequiredService<RedisHistoryConnection>().Connection);
+        var connection = new SiloRedisConnection(redis);
+        services.AddSingleton(_ => connection); // made by a factory, so the container disposes it
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloRedisConnection>());
+        return connection;
+    }
+
+    /// <summary>
+    /// Room history in Redis (<see cref="RedisRoomHistoryStore"/>) on the silo's connection
+    /// (<see cref="AddSiloRedisConnection"/>, registered first), keys prefixed with the service id so deployments sharing
+    /// a Redis never meet.
+    /// </summary>
+    public static IServiceCollection AddRedisHistory(this IServiceCollection services, string keyPrefix)
+    {
         services.AddSingleton<IRoomHistoryStore>(sp => new RedisRoomHistoryStore(
-            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<SiloRedisConnection>().Connection,
             sp.GetRequiredService<IOptions<ChatLimits>>(),
             sp.GetRequiredService<TimeProvider>(),
             keyPrefix));

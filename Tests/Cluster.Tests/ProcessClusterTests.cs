@@ -180,6 +180,40 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
         Assert.Contains(after, carol.Log);
     }
 
+    [Fact]
+    public async Task EveryOrleansProcessHoldsOneRedisConnection()
+    {
+        // A silo's membership, grain storages and history share one multiplexer, which opens no pub/sub socket; a
+        // WebFront's Orleans client (tiers) has one too. Before, a silo held eight connections (four multiplexers, two
+        // sockets each). Named per process (RedisConfiguration.ClientName), so a count is per process.
+        var expected = cluster.Topology == "cohosted"
+            ? new Dictionary<string, int> { ["silo"] = 2 }
+            : new Dictionary<string, int> { ["silo"] = 2, ["client"] = 2 };
+        Dictionary<string, int> perProcess = [];
+        var deadline = DateTime.UtcNow + Recovery; // an earlier test may have restarted a process moments ago
+        while (true)
+        {
+            var names = (await RedisCli.RunAsync(cluster.RedisPort, "CLIENT", "LIST"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' ').FirstOrDefault(field => field.StartsWith("name=", StringComparison.Ordinal))?[5..] ?? "")
+                .ToList();
+            perProcess = names.Where(n => n.StartsWith("orleanschat-", StringComparison.Ordinal))
+                .GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
+            var roles = perProcess.Keys.GroupBy(n => n.Split('-')[1]).ToDictionary(g => g.Key, g => g.Count());
+            var settled = roles.Count == expected.Count && expected.All(e => roles.GetValueOrDefault(e.Key) == e.Value);
+            if ((settled && perProcess.Values.All(c => c == 1)) || DateTime.UtcNow > deadline)
+            {
+                output.WriteLine(string.Join('\n', names.Select(n => n.Length == 0 ? "(unnamed: redis-cli)" : n)));
+                Assert.True(settled, $"expected processes {string.Join(", ", expected)}, found {string.Join(", ", perProcess.Keys)}");
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.All(perProcess, p => Assert.True(p.Value == 1, $"{p.Key} holds {p.Value} Redis connections, not 1"));
+    }
+
     private async Task<(ResilientChatClient First, ResilientChatClient Second)> TwoClientsOnDifferentWebFrontsAsync(string room)
     {
         var first = await cluster.ConnectAsync(room, "Alice");

@@ -16,7 +16,8 @@ public abstract class RedisHistorySiloConfigurator(TimeSpan roomExpiry) : ISiloC
         siloBuilder.AddChatStorageAndStreams(new ChatClusterOptions { StreamPollPeriod = TimeSpan.FromMilliseconds(5) });
         siloBuilder.Services.AddChatLimits();
         siloBuilder.Services.Configure<ChatLimits>(l => l.RoomExpiry = roomExpiry);
-        siloBuilder.Services.AddRedisHistory(RedisConfiguration.Parse(ConnectionString), "chat");
+        siloBuilder.Services.AddSiloRedisConnection(RedisConfiguration.Parse(ConnectionString, "silo"));
+        siloBuilder.Services.AddRedisHistory("chat");
     }
 
     protected abstract string ConnectionString { get; }
@@ -224,7 +225,7 @@ public sealed class RedisConnectionAtStart
         try
         {
             var silo = Assert.IsType<InProcessSiloHandle>(cluster.Primary);
-            var connection = silo.SiloHost.Services.GetRequiredService<RedisHistoryConnection>();
+            var connection = silo.SiloHost.Services.GetRequiredService<SiloRedisConnection>();
             Assert.True(connection.IsOpened, "no room has activated, yet the connection should be open");
             Assert.True(connection.Connection.IsConnected);
 
