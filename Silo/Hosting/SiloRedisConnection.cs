@@ -55,14 +55,16 @@ public sealed class SiloRedisConnection(ConfigurationOptions options) : ILifecyc
             return;
         }
 
+        IConnectionMultiplexer connection;
         try
         {
-            var connection = await _connect.Value.ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection = await _connect.Value.ConfigureAwait(false);
         }
-        catch (Exception) when (!_connect.Value.IsCompletedSuccessfully)
+        catch (Exception)
         {
-            // The connect itself failed: nothing was opened, so there is nothing to close.
+            return; // the connect itself failed: nothing was opened, so there is nothing to close
         }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -53,7 +53,7 @@ internal sealed class ConnectionRegistry
             return Admission.Draining;
         }
 
-        var share = AddressShare.TryTake(this, address);
+        var share = TryTakeShare(address);
         if (share is null)
         {
             return Admission.AddressFull;
@@ -109,39 +109,39 @@ internal sealed class ConnectionRegistry
 
     public static string NewConnectionId() => Guid.NewGuid().ToString("N");
 
+    /// <summary>A share of <paramref name="address"/>'s cap, or null when it has none left.</summary>
+    private AddressShare? TryTakeShare(IPAddress? address)
+    {
+        if (_maxPerAddress == 0 || address is null)
+        {
+            return AddressShare.Uncounted;
+        }
+
+        lock (_perAddress)
+        {
+            ref var open = ref CollectionsMarshal.GetValueRefOrAddDefault(_perAddress, address, out _);
+            if (open >= _maxPerAddress)
+            {
+                return null;
+            }
+
+            open++;
+        }
+
+        return new AddressShare(this, address);
+    }
+
     /// <summary>One socket's share of its address's cap, given back once (disposing twice gives back nothing more).</summary>
     private sealed class AddressShare : IDisposable
     {
-        private static readonly AddressShare Uncounted = new(null!, null);
+        public static readonly AddressShare Uncounted = new(null!, null);
         private readonly ConnectionRegistry _registry;
         private IPAddress? _address;
 
-        private AddressShare(ConnectionRegistry registry, IPAddress? address)
+        public AddressShare(ConnectionRegistry registry, IPAddress? address)
         {
             _registry = registry;
             _address = address;
-        }
-
-        /// <summary>A share of <paramref name="address"/>'s cap, or null when it has none left.</summary>
-        public static AddressShare? TryTake(ConnectionRegistry registry, IPAddress? address)
-        {
-            if (registry._maxPerAddress == 0 || address is null)
-            {
-                return Uncounted;
-            }
-
-            lock (registry._perAddress)
-            {
-                ref var open = ref CollectionsMarshal.GetValueRefOrAddDefault(registry._perAddress, address, out _);
-                if (open >= registry._maxPerAddress)
-                {
-                    return null;
-                }
-
-                open++;
-            }
-
-            return new AddressShare(registry, address);
         }
 
         public void Dispose()
