@@ -53,6 +53,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 MODES="${MODES:-cluster cluster-cohosted cluster-conn embedded signalr-redis aspnet-ws node-ws}"
+ROUNDS="${ROUNDS:-1}"
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "bench: ROUNDS must be a whole number from 1 ('$ROUNDS')" >&2; exit 2; }
 SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5}"
 RESULTS_NAME="${RESULTS_NAME:-$(date +%F)}"
 DURATION="${DURATION:-30}"
@@ -293,7 +295,7 @@ stop_servers() { # mode scenario
   sleep 2
 }
 
-scenario_args() { # scenario
+scenario_args() { # scenario timeline (S6, S7: where their timeline goes)
   case "$1" in
     S1) echo --rooms 1 --clients 10 --typists 2 --rate 10 --commit-every 3s --duration "$DURATION" --warmup "$WARMUP" --idle-sample 10 ;;
     S2) echo --rooms 1 --clients 200 --typists 1 --rate 20 --commit-every 3s --duration "$DURATION" --warmup "$WARMUP" ;;
@@ -302,35 +304,47 @@ scenario_args() { # scenario
     S5) echo --rooms 200 --clients 5 --steps "$S5_STEPS" --commit-every 3s --duration "$S5_DURATION" --warmup 3 --first-warmup "$WARMUP" --stop-p99 100 ;;
     S6) echo --rooms 200 --clients 5 --typists 1 --rate 5 --commit-every 3s --warmup "$WARMUP" --fault-settle "$S6_SETTLE" --drain 60s \
           --reconnect --faults "$S6_FAULTS" --cluster-script "$SERVER_ROOT/scripts/cluster.sh" --redis "127.0.0.1:$REDIS_PORT" --resource-interval 10s \
-          --timeline "bench/results/$RESULTS_NAME-$2-S6-timeline.json" ;;
+          --timeline "$2" ;;
     S7) echo --rooms 200 --clients 5 --typists 1 --rate 5 --commit-every 3s --duration "$S7_DURATION" --warmup 60 --drain 30s \
-          --reconnect --redis "127.0.0.1:$REDIS_PORT" --resource-interval 10s --timeline "bench/results/$RESULTS_NAME-$2-S7-timeline.json" ;;
+          --reconnect --redis "127.0.0.1:$REDIS_PORT" --resource-interval 10s --timeline "$2" ;;
     S8) echo --commit-cost "$S8_VARIANTS" --commits "$S8_COMMITS" --prefill-budget "$S8_PREFILL_BUDGET" --measure-budget "$S8_MEASURE_BUDGET" \
           --redis "127.0.0.1:$REDIS_PORT" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
 
-for mode in $MODES; do
+# Scenario by scenario, every mode in turn: a scenario's modes are measured minutes apart, whatever else the shared
+# machine does over the hour. A repeated run (ROUNDS) starts each round's modes one later (A B, B A, A B, ...).
+read -ra mode_list <<<"$MODES"
+reports=() # in the order they ran
+for ((round = 1; round <= ROUNDS; round++)); do
   for scenario in $SCENARIOS; do
-    if ! runs_in "$scenario" "$mode"; then echo "bench: $mode $scenario skipped ($scenario runs in cluster modes only)"; continue; fi
-    echo "bench: $mode $scenario (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    start_servers "$mode" "$scenario"
-    settings="$(mode_env "$mode")" scenario_settings="$(scenario_env "$scenario")"
-    settings="$settings${scenario_settings:+${settings:+ }$scenario_settings}"
-    note="$LIMITS_NOTE${NOTE:+; $NOTE}${settings:+; servers with $settings}"
-    # The harness gets the servers' settings too: S6 restarts processes through scripts/cluster.sh, with them.
-    # shellcheck disable=SC2046
-    ( for kv in $settings; do export "${kv?}"; done
-      exec "${CHATLOAD[@]}" "${TARGET[@]}" $(scenario_args "$scenario" "$mode") --scenario "$scenario" --mode "$mode" \
-        --note "$note" --json "$work/reports/$mode-$scenario.json" ) >"$work/logs/chatload-$mode-$scenario.md" \
-      2> >(tee "$work/logs/chatload-$mode-$scenario.log" >&2) || echo "bench: $mode $scenario failed (see $work/logs)" >&2
-    timeline="bench/results/$RESULTS_NAME-$mode-$scenario-timeline.json"
-    if [[ "$scenario" == S[67] && -f "$timeline" ]]; then
-      dotnet "$root/bench/Charts/bin/Release/net10.0/ChatCharts.dll" "$timeline" "${timeline%.json}" >/dev/null \
-        || echo "bench: charts of $timeline failed" >&2
-    fi
-    stop_servers "$mode" "$scenario"
+    for ((i = 0; i < ${#mode_list[@]}; i++)); do
+      mode="${mode_list[(i + round - 1) % ${#mode_list[@]}]}"
+      if ! runs_in "$scenario" "$mode"; then
+        [[ "$round" == 1 ]] && echo "bench: $mode $scenario skipped ($scenario runs in cluster modes only)"
+        continue
+      fi
+      run_name="$mode-$scenario$([[ "$ROUNDS" == 1 ]] || echo "-r$round")"
+      echo "bench: $mode $scenario$([[ "$ROUNDS" == 1 ]] || echo ", round $round of $ROUNDS") (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+      start_servers "$mode" "$scenario"
+      settings="$(mode_env "$mode")" scenario_settings="$(scenario_env "$scenario")"
+      settings="$settings${scenario_settings:+${settings:+ }$scenario_settings}"
+      note="$LIMITS_NOTE${NOTE:+; $NOTE}${settings:+; servers with $settings}"
+      timeline="bench/results/$RESULTS_NAME-$run_name-timeline.json"
+      # The harness gets the servers' settings too: S6 restarts processes through scripts/cluster.sh, with them.
+      # shellcheck disable=SC2046
+      ( for kv in $settings; do export "${kv?}"; done
+        exec "${CHATLOAD[@]}" "${TARGET[@]}" $(scenario_args "$scenario" "$timeline") --scenario "$scenario" --mode "$mode" \
+          --round "$round" --note "$note" --json "$work/reports/$run_name.json" ) >"$work/logs/chatload-$run_name.md" \
+        2> >(tee "$work/logs/chatload-$run_name.log" >&2) || echo "bench: $mode $scenario failed (see $work/logs)" >&2
+      [[ -f "$work/reports/$run_name.json" ]] && reports+=("$work/reports/$run_name.json")
+      if [[ "$scenario" == S[67] && -f "$timeline" ]]; then
+        dotnet "$root/bench/Charts/bin/Release/net10.0/ChatCharts.dll" "$timeline" "${timeline%.json}" >/dev/null \
+          || echo "bench: charts of $timeline failed" >&2
+      fi
+      stop_servers "$mode" "$scenario"
+    done
   done
 done
 
@@ -342,12 +356,8 @@ server_label() { # the commit of SERVER_ROOT when it is a checkout of its own (n
   fi
 }
 
-reports=()
-for mode in $MODES; do for scenario in $SCENARIOS; do
-  [[ -f "$work/reports/$mode-$scenario.json" ]] && reports+=("$work/reports/$mode-$scenario.json")
-done; done
 dotnet "$work/chatload/ChatLoad.dll" summarize \
-  --title "OrleansChat benchmark $RESULTS_NAME ($(nproc) cores, servers: $(server_label))" \
+  --title "OrleansChat benchmark $RESULTS_NAME ($(nproc) cores, servers: $(server_label)$([[ "$ROUNDS" == 1 ]] || echo ", $ROUNDS rounds"))" \
   --json "bench/results/$RESULTS_NAME.json" --markdown "bench/results/$RESULTS_NAME.md" "${reports[@]}" >/dev/null
 # latest.md is the latest run of the load scenarios; an S8-only run leaves it.
 load_run=0

@@ -92,7 +92,8 @@ public sealed class CommitCostRun(LoadOptions options, Action<string>? log = nul
                 _cost.PrefillBudget.TotalSeconds,
                 _cost.MeasureBudget.TotalSeconds,
                 _cost.Redis,
-                steps));
+                steps),
+            Round: options.Round);
     }
 
     public static string Describe(CommitCostStep s) =>

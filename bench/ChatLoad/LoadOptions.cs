@@ -79,6 +79,9 @@ public sealed record LoadOptions
     /// <summary>Mode label for the report (cluster, embedded).</summary>
     public string Mode { get; init; } = "";
 
+    /// <summary>Which round of a repeated run this is (bench/run.sh's ROUNDS); 1 when a run is not repeated.</summary>
+    public int Round { get; init; } = 1;
+
     /// <summary>The protocol the servers speak: OrleansChat's, or one of the reference peers' (/work/shared/peers).</summary>
     public ChatProtocol Protocol { get; init; } = ChatProtocol.OrleansChat;
 

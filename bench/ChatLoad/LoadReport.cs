@@ -214,7 +214,8 @@ public sealed record LoadReport(
     string? Note,
     string? Protocol = null,
     CommitCostResult? CommitCost = null,
-    ReliabilityResult? Reliability = null)
+    ReliabilityResult? Reliability = null,
+    int Round = 1)
 {
     /// <summary>The <see cref="ChatProtocol"/> the run spoke (reports from before it was recorded: OrleansChat).</summary>
     [JsonIgnore]

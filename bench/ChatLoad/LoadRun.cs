@@ -244,7 +244,8 @@ public sealed partial class LoadRun : IAsyncDisposable
             ProcessProbe.LoadAverage(),
             options.Note,
             options.Protocol.ToString(),
-            Reliability: Timeline is null ? null : await ReliabilityAsync(faultResults, steps));
+            Reliability: Timeline is null ? null : await ReliabilityAsync(faultResults, steps),
+            Round: options.Round);
     }
 
     public static string Shape(LoadOptions o) =>

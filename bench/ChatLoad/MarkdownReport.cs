@@ -20,6 +20,7 @@ public static class MarkdownReport
 
     private static string RenderLoad(IReadOnlyList<LoadReport> reports)
     {
+        var modeLabel = ModeLabels(reports);
         var md = new StringBuilder(ComparisonReport.Render(reports));
         if (md.Length > 0)
         {
@@ -34,7 +35,7 @@ public static class MarkdownReport
             foreach (var s in r.Steps)
             {
                 md.AppendLine(string.Create(CultureInfo.InvariantCulture, 
-                    $"| {r.Scenario} | {r.Mode} | {r.Rooms}×{r.ClientsPerRoom} | {r.Connect.Connected} | {s.Label} | {s.Latency.P50} | {s.Latency.P90} | {s.Latency.P99} | {s.Latency.Max} | " +
+                    $"| {r.Scenario} | {modeLabel(r)} | {r.Rooms}×{r.ClientsPerRoom} | {r.Connect.Connected} | {s.Label} | {s.Latency.P50} | {s.Latency.P90} | {s.Latency.P99} | {s.Latency.Max} | " +
                     $"{s.CrossWebFrontLatency.P99} | {s.CommitLatency.P99} | {s.DeliveriesPerSecond:0} | {Lost(s)} | {s.Duplicated} | {s.OutOfOrder} | {s.LostCommits} | {Errors(s.Errors)} | " +
                     $"{s.ServerCpuPercentOfMachine:0.0} | {s.CpuPerDeliveryUs:0.0} | {s.HarnessCpuPercentOfCore:0} | {s.OtherCpuPercentOfCore:0} | {s.LoadAverageStart:0.0}→{s.LoadAverageEnd:0.0} |"));
             }
@@ -57,7 +58,7 @@ public static class MarkdownReport
                     var before = r.IdleCpuBeforeConnect.FirstOrDefault(c => c.Name == m.Name)?.PercentOfCore;
                     var after = r.IdleCpuConnected.FirstOrDefault(c => c.Name == m.Name)?.PercentOfCore;
                     md.AppendLine(string.Create(CultureInfo.InvariantCulture, 
-                        $"| {r.Scenario} | {r.Mode} | {m.Name} | {m.Connections} | {m.BaselineRssKb / 1024.0:0.0} | {m.HalfRssKb / 1024.0:0.0} | {m.ConnectedRssKb / 1024.0:0.0} | {m.KbPerConnection:0.0} | {m.MarginalKbPerConnection:0.0} | {m.PeakRssKb / 1024.0:0.0} | {before?.ToString("0.0", CultureInfo.InvariantCulture) ?? "–"} → {after?.ToString("0.0", CultureInfo.InvariantCulture) ?? "–"} | {r.Connect.PerSecond:0} |"));
+                        $"| {r.Scenario} | {modeLabel(r)} | {m.Name} | {m.Connections} | {m.BaselineRssKb / 1024.0:0.0} | {m.HalfRssKb / 1024.0:0.0} | {m.ConnectedRssKb / 1024.0:0.0} | {m.KbPerConnection:0.0} | {m.MarginalKbPerConnection:0.0} | {m.PeakRssKb / 1024.0:0.0} | {before?.ToString("0.0", CultureInfo.InvariantCulture) ?? "–"} → {after?.ToString("0.0", CultureInfo.InvariantCulture) ?? "–"} | {r.Connect.PerSecond:0} |"));
                 }
             }
         }
@@ -75,7 +76,7 @@ public static class MarkdownReport
                 md.AppendLine("|---|---|" + string.Concat(names.Select(_ => "---:|")));
                 foreach (var r in group)
                 {
-                    md.AppendLine($"| {r.Scenario} | {r.Mode} | " + string.Join(" | ", r.IdleCpuBeforeConnect.Select(c => c.PercentOfCore.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
+                    md.AppendLine($"| {r.Scenario} | {modeLabel(r)} | " + string.Join(" | ", r.IdleCpuBeforeConnect.Select(c => c.PercentOfCore.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
                 }
 
                 md.AppendLine();
@@ -97,7 +98,7 @@ public static class MarkdownReport
                 {
                     foreach (var s in r.Steps)
                     {
-                        md.AppendLine($"| {r.Scenario} | {r.Mode} | {s.Label} | " + string.Join(" | ", s.ServerCpu.Select(c => c.PercentOfCore.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
+                        md.AppendLine($"| {r.Scenario} | {modeLabel(r)} | {s.Label} | " + string.Join(" | ", s.ServerCpu.Select(c => c.PercentOfCore.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
                     }
                 }
 
@@ -120,6 +121,7 @@ public static class MarkdownReport
     public static IEnumerable<string> Targets(IReadOnlyList<LoadReport> reports)
     {
         // The targets are OrleansChat's: the reference peers' reports never answer them.
+        var modeLabel = ModeLabels(reports);
         LoadReport? Find(string scenario) => reports.LastOrDefault(r => r.Scenario == scenario && r.Mode == "cluster" && (r.Steps.Count > 0 || scenario == "S4"))
             ?? reports.LastOrDefault(r => r.Scenario == scenario && !r.IsReferencePeer);
 
@@ -128,11 +130,11 @@ public static class MarkdownReport
             if (Find(scenario) is { Steps.Count: > 0 } r)
             {
                 var s = r.Steps[0];
-                yield return string.Create(CultureInfo.InvariantCulture, $"{scenario} ({r.Mode}) p99 < {limit} ms: {s.Latency.P99} ms, {Verdict(s.Latency.P99 < limit, s.Latency.P99 - limit, "ms")}; " +
+                yield return string.Create(CultureInfo.InvariantCulture, $"{scenario} ({modeLabel(r)}) p99 < {limit} ms: {s.Latency.P99} ms, {Verdict(s.Latency.P99 < limit, s.Latency.P99 - limit, "ms")}; " +
                     $"lost/dup/reordered/lost commits {Lost(s)}/{s.Duplicated}/{s.OutOfOrder}/{s.LostCommits}: {(s.Clean ? "met" : "**missed**")}");
                 if (scenario == "S3")
                 {
-                    yield return string.Create(CultureInfo.InvariantCulture, $"S3 ({r.Mode}) server CPU per delivered chunk < 120 µs: {s.CpuPerDeliveryUs} µs, {Verdict(s.CpuPerDeliveryUs < 120, s.CpuPerDeliveryUs - 120, "µs")}");
+                    yield return string.Create(CultureInfo.InvariantCulture, $"S3 ({modeLabel(r)}) server CPU per delivered chunk < 120 µs: {s.CpuPerDeliveryUs} µs, {Verdict(s.CpuPerDeliveryUs < 120, s.CpuPerDeliveryUs - 120, "µs")}");
                 }
             }
         }
@@ -142,7 +144,7 @@ public static class MarkdownReport
             foreach (var m in s4.Memory.Where(m => m.Name.StartsWith("web", StringComparison.Ordinal)))
             {
                 var perConnection = m.MarginalKbPerConnection ?? m.KbPerConnection;
-                yield return string.Create(CultureInfo.InvariantCulture, $"S4 ({s4.Mode}) {m.Name} < 20 KB per idle connection: {perConnection:0.0} KB marginal ({m.KbPerConnection:0.0} KB average including one-time costs) over {m.Connections} connections, {Verdict(perConnection < 20, perConnection - 20, "KB")}");
+                yield return string.Create(CultureInfo.InvariantCulture, $"S4 ({modeLabel(s4)}) {m.Name} < 20 KB per idle connection: {perConnection:0.0} KB marginal ({m.KbPerConnection:0.0} KB average including one-time costs) over {m.Connections} connections, {Verdict(perConnection < 20, perConnection - 20, "KB")}");
             }
         }
 
@@ -151,10 +153,14 @@ public static class MarkdownReport
             var held = s5.HighestHeld(100);
             var last = s5.Steps[^1];
             var best = held is null ? "none" : string.Create(CultureInfo.InvariantCulture, $"{held.DeliveriesPerSecond:0} deliveries/s at {held.Label} per room (p99 {held.Latency.P99} ms)");
-            yield return string.Create(CultureInfo.InvariantCulture, $"S5 ({s5.Mode}) highest load held (p99 ≤ 100 ms, nothing lost): {best}" +
+            yield return string.Create(CultureInfo.InvariantCulture, $"S5 ({modeLabel(s5)}) highest load held (p99 ≤ 100 ms, nothing lost): {best}" +
                 $"; the last step ({last.Label}): p99 {last.Latency.P99} ms, lost {last.Lost}, server CPU {last.ServerCpuPercentOfMachine:0}% of the machine, harness {last.HarnessCpuPercentOfCore:0}% of a core");
         }
     }
+
+    /// <summary>Each report's mode, with its round when the run was repeated (bench/run.sh ROUNDS).</summary>
+    private static Func<LoadReport, string> ModeLabels(IReadOnlyList<LoadReport> reports) =>
+        reports.Select(r => r.Round).Distinct().Skip(1).Any() ? r => $"{r.Mode} (round {r.Round})" : r => r.Mode;
 
     private static string Verdict(bool met, double by, string unit) =>
         met ? "met" : string.Create(CultureInfo.InvariantCulture, $"**missed by {by:0.0} {unit}**");

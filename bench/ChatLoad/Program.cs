@@ -158,6 +158,7 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
           --resource-interval T            S7: sample RSS, managed heap, threads, sockets (+ --redis memory) this often
           --timeline FILE                  write the run second by second (and faults, resource samples) for bench/Charts
           --scenario S --mode M --note T   labels for the report
+          --round N                        which round of a repeated run (bench/run.sh ROUNDS; default 1)
           --json FILE --markdown FILE      where to write the report
           --fail-on-loss                   exit 1 if anything was lost, duplicated or reordered
         Times: 30 (seconds), 30s, 500ms, 2m.
@@ -283,6 +284,7 @@ internal sealed record Cli(LoadOptions Options, string? JsonPath, string? Markdo
 
                 case "--scenario": o = o with { Scenario = Next() }; break;
                 case "--mode": o = o with { Mode = Next() }; break;
+                case "--round": o = o with { Round = Int(Next()) is var round and > 0 ? round : throw new ArgumentException("--round must be 1 or more") }; break;
                 case "--note": o = o with { Note = Next() }; break;
                 case "--seed": o = o with { Seed = Int(Next()) }; break;
                 case "--room-prefix": o = o with { RoomPrefix = Next() }; break;
