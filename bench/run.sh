@@ -35,8 +35,10 @@
 #   SCENARIOS=S8 MODES=cluster bench/run.sh                commit cost by history length (~5 min)
 #   SCENARIOS=S6 MODES=cluster bench/run.sh                faults under load (~6 min)
 #   SCENARIOS=S7 MODES=cluster bench/run.sh                soak (10 min; S7_DURATION=3600 for a release)
+#   ROUNDS=3 MODES="cluster-cohosted signalr-redis" bench/run.sh   3 rounds, medians and each round's ratio (~50 min)
 #
-# Settings (environment): MODES ("cluster cluster-cohosted cluster-conn embedded signalr-redis aspnet-ws node-ws"), SCENARIOS ("S1 S2 S3 S4 S5"), RESULTS_NAME (today's date),
+# Settings (environment): MODES ("cluster cluster-cohosted cluster-conn embedded signalr-redis aspnet-ws node-ws"), SCENARIOS ("S1 S2 S3 S4 S5"),
+# ROUNDS (1: how many times every scenario and mode runs; the table then shows medians, bench/README.md), RESULTS_NAME (today's date),
 # DURATION (30, seconds measured per S1-S3), WARMUP (30: the servers start fresh; under load their JIT tiering takes ~30-40 s to settle), S5_STEPS, S5_DURATION (15), NO_BUILD=1 (skip the Release
 # build), NOTE (free text stored in every report), EXTRA_ENV ("Name=value ..." exported to the servers, e.g.
 # "Orleans__StreamPollPeriod=00:00:00.002" to try a setting without changing the code), SERVER_ROOT (a checkout

@@ -19,7 +19,7 @@ public sealed class ComparisonReportTests
         ]);
 
         Assert.Contains("| S2 p99 (ms) | 8.0 | 16.0 | 0.50× SignalR |", markdown);
-        Assert.Contains("| S2 server CPU per delivery (µs) | 44 | 40 | 1.1× SignalR |", markdown);
+        Assert.Contains("| S2 server CPU per delivery (µs) | 44 | 40 | 1.10× SignalR |", markdown);
         Assert.Contains("- cluster-cohosted: at or better than signalr-redis on 1 of 2 rows.", markdown);
         Assert.DoesNotContain("round", markdown);
     }
@@ -40,7 +40,7 @@ public sealed class ComparisonReportTests
 
         Assert.Contains("3 times", markdown);
         // cluster-cohosted's p99: 9, 18, 11 -> median 11; ratios 0.9, 0.9, 1.1 -> median 0.9, 2 of 3 at or better.
-        Assert.Contains("| S2 p99 (ms) | 11.0 (9.0–18.0) | 10.0 (10.0–20.0) | 0.90× SignalR (0.90×–1.1×, at or better in 2 of 3) |", markdown);
+        Assert.Contains("| S2 p99 (ms) | 11.0 (9.0–18.0) | 10.0 (10.0–20.0) | 0.90× SignalR (0.90×–1.10×, at or better in 2 of 3) |", markdown);
         // CPU: 36, 72, 45 -> median 45; ratios 0.9, 0.9, 0.9.
         Assert.Contains("| S2 server CPU per delivery (µs) | 45 (36–72) | 50 (40–80) | 0.90× SignalR (0.90×–0.90×, at or better in 3 of 3) |", markdown);
         Assert.Contains("- cluster-cohosted: at or better than signalr-redis on 2 of 2 rows (median of the rounds' ratios).", markdown);
@@ -55,7 +55,7 @@ public sealed class ComparisonReportTests
             Capacity("signalr-redis", ("2x12/s", 18_690, 75), ("3x12/s", 28_085, 230), peer: true),
         ]);
 
-        Assert.Contains("| S5 capacity, p99 ≤ 100 ms and nothing lost (deliveries/s) | 18672 | 18690 | 1.0× SignalR |", markdown);
+        Assert.Contains("| S5 capacity, p99 ≤ 100 ms and nothing lost (deliveries/s) | 18672 | 18690 | 1.00× SignalR |", markdown);
         Assert.Contains("- cluster-cohosted: at or better than signalr-redis on 1 of 1 rows.", markdown);
     }
 

@@ -207,5 +207,6 @@ public static class ComparisonReport
 
     private static string Number(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static string Ratio(double ratio) => ratio.ToString(ratio < 1 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + "×";
+    /// <summary>Two decimals below 2×, so a ratio just above 1 (1.04×) does not read as a tie.</summary>
+    private static string Ratio(double ratio) => ratio.ToString(ratio < 2 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + "×";
 }
