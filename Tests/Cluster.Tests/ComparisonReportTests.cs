@@ -27,7 +27,8 @@ public sealed class ComparisonReportTests
     [Fact]
     public void RoundsShowMediansWithTheirRangeAndRatiosOfTheSameRound()
     {
-        // Round 2 was a slow round for both: each round's own ratio is 0.9, though the medians' ratio is not.
+        // Round 2 was slow for both modes: paired with the peer's same round its ratio is 0.9 (18 ÷ 20), and the median
+        // of the rounds' ratios (0.9) differs from the ratio of the medians (11 ÷ 10).
         var markdown = ComparisonReport.Render(
         [
             Report("S2", "cluster-cohosted", 1, p99: 9, cpu: 36),
