@@ -66,9 +66,12 @@ RUN for script in entrypoint healthcheck; do \
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 # CHAT_ROLE: webfront or silo (a first argument wins). The base image's ASPNETCORE_HTTP_PORTS=8080 is cleared: the
 # entrypoint gives WebFront ASPNETCORE_URLS=http://+:3000 unless set, and a silo listens on Orleans__DashboardPort.
+# DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1: socket completions run on the runtime's epoll thread instead of
+# hopping to the thread pool, as scripts/cluster.sh runs them (docs/measurements.md, "Socket completions inline").
 ENV CHAT_ROLE=webfront \
     ASPNETCORE_HTTP_PORTS="" \
-    DOTNET_CLI_TELEMETRY_OPTOUT=1
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 WORKDIR /app
 # Owned by root, read-only for the app user.
 COPY --from=build /app/ /app/

@@ -56,6 +56,10 @@ orleans_env() {
   export Orleans__ClusterId="$CLUSTER_ID" Orleans__ServiceId="orleans-chat"
   export Orleans__AdvertisedIP="127.0.0.1"
   export DOTNET_gcServer=0 Logging__LogLevel__Default=Warning Logging__LogLevel__OrleansChat=Information
+  # Socket completions run on the runtime's epoll thread instead of hopping to the thread pool (Kestrel's and
+  # Orleans' transports only hand the bytes on): measured better on S2-S5, as in the Dockerfile
+  # (docs/measurements.md, "Socket completions inline"). DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 turns it off.
+  export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1}"
   # Timestamped lines, so the logs of processes that restart can be read side by side.
   export Logging__Console__TimestampFormat="${LOG_TIMESTAMP_FORMAT:-HH:mm:ss.fff }"
   export Chat__Limits__LeaseTimeout="${LEASE_TIMEOUT:-00:00:15}"

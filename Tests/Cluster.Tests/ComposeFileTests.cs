@@ -265,6 +265,9 @@ public sealed class ComposeFileTests
         Assert.Contains("11111", exposed);
         Assert.Contains("30000", exposed);
         Assert.StartsWith("[", runtime.Single(i => i.Keyword == "ENTRYPOINT").Arguments, StringComparison.Ordinal);
+
+        // Both roles run socket completions inline, as the process cluster does (scripts/cluster.sh).
+        Assert.Contains(runtime, i => i.Keyword == "ENV" && i.Arguments.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -181,6 +181,33 @@ public abstract class ProcessClusterTests(ProcessClusterFixture cluster, ITestOu
     }
 
     [Fact]
+    public async Task EveryOrleansProcessRunsWithSocketCompletionsInline()
+    {
+        // The setting the benchmarks measured (docs/measurements.md, "Socket completions inline"): the runtime reads
+        // it from the environment once, so what counts is what each process was started with.
+        foreach (var name in cluster.OrleansProcesses)
+        {
+            var deadline = DateTime.UtcNow + Recovery; // an earlier test may be restarting it
+            string[] environment;
+            while (true)
+            {
+                try
+                {
+                    var pid = (await File.ReadAllTextAsync(Path.Combine(cluster.StateDirectory, name + ".pid"))).Trim();
+                    environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+                    break;
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(250);
+                }
+            }
+
+            Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", environment);
+        }
+    }
+
+    [Fact]
     public async Task EveryOrleansProcessHoldsOneRedisConnection()
     {
         // A silo's membership, grain storages and history share one multiplexer, which opens no pub/sub socket; a
