@@ -246,7 +246,8 @@ start_servers() { # mode scenario
         TARGET=(--url "web1=ws://127.0.0.1:$WEB1_PORT/ws" --url "web2=ws://127.0.0.1:$WEB2_PORT/ws" --cluster-dir "$CLUSTER_DIR")
       fi ;;
     embedded)
-      # The same settings as the cluster's processes (scripts/cluster.sh), in one process.
+      # The cluster's Orleans and logging settings in one process; not its runtime settings (scripts/cluster.sh also
+      # sets workstation GC and inline socket completions): this mode runs at the runtime's defaults.
       # shellcheck disable=SC2086
       env $env Orleans__SiloPort=11199 Orleans__GatewayPort=30099 Logging__LogLevel__Default=Warning \
         ASPNETCORE_URLS="http://127.0.0.1:$EMBEDDED_PORT" Chat__Metrics__Port=9493 \
